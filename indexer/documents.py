@@ -1,0 +1,92 @@
+"""Logical documents: a file's cleaned pages grouped where the doc-number stamp changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from .metadata import Metadata, read_metadata
+from .sources import Source
+from .stamps import CleanPage
+
+
+@dataclass(frozen=True)
+class Document:
+    """One searchable document: where it comes from, its stamp fields, metadata and page texts."""
+
+    id: str
+    source: str
+    sha256: str
+    first_page: int
+    pages: tuple[str, ...]
+    case_number: str | None = None
+    doc_number: str | None = None
+    release_date: date | None = None
+    stamp_classification: str | None = None
+    bates: tuple[str, ...] = ()
+    stamps: tuple[str, ...] = ()
+    ocr_pages: tuple[int, ...] = ()
+    meta: Metadata = field(default_factory=Metadata)
+
+    @property
+    def last_page(self) -> int:
+        return self.first_page + len(self.pages) - 1
+
+    @property
+    def text(self) -> str:
+        """The body with stamps removed, pages joined by a form feed."""
+        return "\f".join(self.pages)
+
+    @property
+    def classification(self) -> str | None:
+        return self.stamp_classification or self.meta.classification
+
+
+def document_id(sha256: str, first_page: int) -> str:
+    """A stable id: the same file content and first page always give the same id."""
+    return f"{sha256[:12]}-p{first_page}"
+
+
+def split_documents(pages: Sequence[CleanPage]) -> list[list[CleanPage]]:
+    """Group pages into documents, starting a new one where the stamped doc number changes."""
+    groups: list[list[CleanPage]] = []
+    current: str | None = None
+    for page in pages:
+        number = page.stamp.doc_number
+        if groups and (number is None or current is None or number == current):
+            groups[-1].append(page)
+        else:
+            groups.append([page])
+        current = number or current
+    return groups
+
+
+def _first(values: Sequence[object]) -> object:
+    return next((v for v in values if v), None)
+
+
+def build_document(source: Source, pages: Sequence[CleanPage]) -> Document:
+    """One Document from its pages: stamp fields from the pages, metadata from the body."""
+    stamps = [p.stamp for p in pages]
+    lines = [line for p in pages for line in p.lines]
+    return Document(
+        id=document_id(source.sha256, pages[0].number),
+        source=str(source.path),
+        sha256=source.sha256,
+        first_page=pages[0].number,
+        pages=tuple(p.text for p in pages),
+        case_number=_first([s.case_number for s in stamps]),  # type: ignore[arg-type]
+        doc_number=_first([s.doc_number for s in stamps]),  # type: ignore[arg-type]
+        release_date=_first([s.release_date for s in stamps]),  # type: ignore[arg-type]
+        stamp_classification=_first([s.classification for s in stamps]),  # type: ignore[arg-type]
+        bates=tuple(b for s in stamps for b in s.bates),
+        stamps=tuple(raw for s in stamps for raw in s.raw),
+        ocr_pages=tuple(p.number for p in pages if p.needs_ocr),
+        meta=read_metadata(lines, pages[0].text),
+    )
+
+
+def build_documents(source: Source, pages: Sequence[CleanPage]) -> list[Document]:
+    """Every logical document of one file."""
+    return [build_document(source, group) for group in split_documents(pages)]

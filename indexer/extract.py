@@ -1,0 +1,203 @@
+"""Text extraction: PDF pages through pdfminer.six, text files split into pages.
+
+A page is a tuple of rows from top to bottom; a row holds the text segments found side by
+side on one line, left to right, each with the column it starts at. Keeping segments apart lets
+the stamp remover drop a stamp that shares a line with body text or with another banner; the
+columns let the metadata reader tell a wrapped header value from the body below it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import ftfy
+from pdfminer.high_level import extract_pages
+from pdfminer.layout import LAParams, LTPage, LTTextContainer, LTTextLine
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfexceptions import PDFException, PSException
+from pdfminer.pdfparser import PDFSyntaxError
+
+from .errors import ExtractionError
+from .sources import Source
+
+log = logging.getLogger(__name__)
+
+Segment = tuple[int, str]
+"""A run of text on one line: (column where it starts, text)."""
+Row = tuple[Segment, ...]
+
+POINTS_PER_COLUMN = 5.0
+"""Horizontal PDF points per text column, about one character of a 10-point font."""
+
+_CID = re.compile(r"\(cid:\d+\)")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_PAGE_MARKER = re.compile(r"^\s*(?:-{2,}|={2,})?\s*\[?\s*page\s+\d+(?:\s+of\s+\d+)?\s*\]?\s*(?:-{2,}|={2,})?\s*$", re.I)
+_COLUMN_GAP = re.compile(r"\S(?:.*?\S)?(?=\s{3,}|\s*$)")
+_TEXT_ENCODINGS = ("utf-8", "cp1252", "latin-1")
+_LAPARAMS = LAParams(all_texts=True)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a file: its 1-based number, its rows, and whether it had any text at all."""
+
+    number: int
+    rows: tuple[Row, ...]
+
+    @property
+    def needs_ocr(self) -> bool:
+        """True when the page has no text layer (a scan): OCR is its own step."""
+        return not any(self.rows)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(render_row(row) for row in self.rows)
+
+
+def render_row(row: Row) -> str:
+    """A row as one line of text, each segment at its column, at least two spaces apart."""
+    line = ""
+    for column, text in row:
+        gap = column - len(line)
+        line += " " * (gap if gap >= 2 or not line else 2) + text
+    return line
+
+
+def clean_segment(text: str) -> str:
+    """Normalize one run of text: repair mojibake, drop pdfminer's (cid:N) noise, squeeze spaces."""
+    text = _CID.sub(" ", text)
+    text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+    return _SPACES.sub(" ", text).strip()
+
+
+def extract(source: Source) -> list[Page]:
+    """Pages of one file, by its sniffed kind. Raises ExtractionError with a one-line reason."""
+    if source.kind == "pdf":
+        return extract_pdf(source.path)
+    if source.kind == "text":
+        return extract_text_file(source.path)
+    raise ExtractionError("not a PDF or text file")
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    x0: float
+    top: float
+    bottom: float
+
+
+def _text_lines(container: object) -> Iterator[LTTextLine]:
+    for item in container:  # type: ignore[attr-defined]
+        if isinstance(item, LTTextLine):
+            yield item
+        elif isinstance(item, LTTextContainer) or hasattr(item, "__iter__"):
+            yield from _text_lines(item)
+
+
+def _rows(page: LTPage) -> tuple[Row, ...]:
+    """Group a page's text lines into rows: lines that overlap vertically by half their height.
+
+    A vertical gap of more than one and a half line heights becomes an empty row, as a blank line.
+    """
+    lines = []
+    for line in _text_lines(page):
+        text = clean_segment(line.get_text())
+        if text:
+            lines.append(_Line(text, line.x0, page.height - line.y1, page.height - line.y0))
+    lines.sort(key=lambda ln: (ln.top, ln.x0))
+    groups: list[list[_Line]] = []
+    for line in lines:
+        if groups:
+            last = groups[-1]
+            top, bottom = min(ln.top for ln in last), max(ln.bottom for ln in last)
+            if min(bottom, line.bottom) - max(top, line.top) >= 0.5 * min(line.bottom - line.top, bottom - top):
+                last.append(line)
+                continue
+        groups.append([line])
+    rows: list[Row] = []
+    previous_bottom = None
+    for group in groups:
+        top, bottom = min(ln.top for ln in group), max(ln.bottom for ln in group)
+        if previous_bottom is not None and top - previous_bottom > 1.5 * (bottom - top):
+            rows.append(())
+        previous_bottom = bottom
+        rows.append(tuple((round(ln.x0 / POINTS_PER_COLUMN), ln.text) for ln in sorted(group, key=lambda ln: ln.x0)))
+    return tuple(rows)
+
+
+def extract_pdf(path: Path) -> list[Page]:
+    """Pages of a PDF with their rows; a clear ExtractionError for PDFs that cannot be read."""
+    try:
+        pages = [Page(number, _rows(page)) for number, page in enumerate(extract_pages(path, laparams=_LAPARAMS), 1)]
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        raise ExtractionError(f"encrypted PDF that needs a password ({type(exc).__name__})") from exc
+    except PDFSyntaxError as exc:
+        raise ExtractionError(f"damaged PDF: {exc}") from exc
+    except (PDFException, PSException) as exc:
+        raise ExtractionError(f"unreadable PDF: {type(exc).__name__}: {exc}") from exc
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError, AssertionError, RecursionError) as exc:
+        raise ExtractionError(f"unreadable PDF (parser error {type(exc).__name__}: {exc})") from exc
+    if not pages:
+        raise ExtractionError("PDF has no pages")
+    return pages
+
+
+# --- plain text ------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """Decode bytes trying UTF-8, then cp1252, then latin-1; then repair mojibake."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        for encoding in _TEXT_ENCODINGS:
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+    return text.removeprefix("\ufeff")
+
+
+def split_pages(text: str) -> list[str]:
+    """Split text into pages on form feeds, or else on lines such as `Page 3` or `--- page 3 ---`."""
+    if "\f" in text:
+        pages = text.split("\f")
+    else:
+        pages, current = [], []
+        for line in text.splitlines():
+            if _PAGE_MARKER.match(line) and any(ln.strip() for ln in current):
+                pages.append("\n".join(current))
+                current = []
+            else:
+                current.append(line)
+        pages.append("\n".join(current))
+    while len(pages) > 1 and not pages[-1].strip():
+        pages.pop()
+    return pages
+
+
+def extract_text_file(path: Path) -> list[Page]:
+    """Pages of a plain-text release, one row per line."""
+    try:
+        text = decode(path.read_bytes())
+    except OSError as exc:
+        raise ExtractionError(f"cannot read file: {exc.strerror}") from exc
+    pages = []
+    for number, page in enumerate(split_pages(text), 1):
+        rows = tuple(_text_row(line) for line in page.expandtabs().splitlines())
+        pages.append(Page(number, rows))
+    return pages
+
+
+def _text_row(line: str) -> Row:
+    """A text line as a row: runs of text set apart by three or more spaces become segments."""
+    return tuple((m.start(), text) for m in _COLUMN_GAP.finditer(line) if (text := clean_segment(m.group())))

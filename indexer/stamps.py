@@ -1,0 +1,209 @@
+"""Page stamps: find the lines an agency prints on every page, remove them, keep what they say.
+
+Two mechanisms work together:
+
+* Known formats, recognized on a single page: State Department case/doc/date stamps (one line
+  or several), classification banners, production banners, Bates numbers, NARA JFK footers,
+  CIA release stamps.
+* Generic: a segment in the header or footer zone that repeats on most pages of a file once
+  digits and spacing are normalized.
+
+The unit is a row segment (see `extract`), so a stamp sharing a line with another banner or with
+body text is removed without the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from .extract import Page, Segment, render_row
+
+ZONE_ROWS = 6
+"""How many rows at the top and at the bottom of a page count as its header and footer zone."""
+
+_CLASS_WORDS = r"(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|TOP\s+SECRET|RESTRICTED)"
+_CLASSIFICATION = rf"{_CLASS_WORDS}(?:\s*//?\s*[A-Z]+(?:\s*/\s*[A-Z]+)*)?"
+
+# Components that are a stamp wherever they stand alone.
+_STRONG = {
+    "case": r"Case\s*No\s*[.,:]?\s*:?\s*(?P<case>[A-Z]{1,3}-\s?\d{2,4}-\s?\d{3,6})",
+    "doc": r"Doc\s*No\s*[.,:]?\s*:?\s*(?P<doc>[A-Z]\d{6,10})\b",
+    "production_banner": r"[A-Z][A-Z. ]*-\s*PRODUCED\s+TO\s+(?:THE\s+)?HOUSE\s+[A-Z .]*?COMM(?:ITTEE|\.)?",
+    "agreement_banner": r"SUBJECT\s+TO\s+AGREEMENT\s+ON\s+SENSITIVE\s+INFORMATION\s*&\s*REDACTIONS\.?\s*NO\s+FOIA\s+WAIVER\.?",
+    "nara": r"[NH]W\s*\d{3,6}\s+Doc\s*[IlL1|]d\s*[:;.]?\s*(?P<docid>\d{5,10})\s+Page\s*[-\s]?(?P<nara_page>[\dIl]+)-?",
+    "cia": r"Approved\s+For\s+Release\s+(?P<cia_date>\d{4}/\d{2}/\d{2})\s*:\s*(?P<cia_doc>CIA-RDP[0-9A-Z]+-[0-9A-Z]+-\d)",
+    "jfk_act": r"\[?\s*\d{4}\s+RELEASE\s+UNDER\s+THE\s+PRESIDENT\s+JOHN\s+F\.?\s+KENNEDY\s+ASSASSINATION\s+RECORDS\s+ACT\s+OF\s+1992\s*\]?",
+    "unclassified": r"UNCLASSIFIED",
+}
+# Components that are a stamp only in the header/footer zone or beside a strong component.
+_WEAK = {
+    "agency": r"U\.\s?S\.\s+Department\s+of\s+(?:State|Justice|Defense|Homeland\s+Security|the\s+Treasury|Energy)",
+    "stamp_date": r"Date\s*:\s*(?P<stamp_date>\d{1,2}/\d{1,2}/\d{4})",
+    "classification": rf"(?P<classification>{_CLASSIFICATION})",
+    "bates": r"(?P<bates>(?=[A-Z0-9_-]*[A-Z]{2})[A-Z][A-Z0-9]*(?:[-_][A-Z0-9]+)*?[-_]?\d{6,10})",
+}
+_COMPONENT = re.compile(
+    "|".join(f"(?P<_{name}>{rx})" for name, rx in {**_STRONG, **_WEAK}.items()), re.IGNORECASE
+)
+_CASE_SENSITIVE = {"production_banner", "agreement_banner", "classification", "unclassified", "bates"}
+_FILLER = re.compile(r"^[\s.,;:|_\-–—]*$")
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What the stamps of one page say, and their raw text."""
+
+    case_number: str | None = None
+    doc_number: str | None = None
+    release_date: date | None = None
+    classification: str | None = None
+    bates: tuple[str, ...] = ()
+    raw: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CleanPage:
+    """A page with its stamps removed: body lines, the stamp's fields, and whether it needs OCR."""
+
+    number: int
+    lines: tuple[str, ...]
+    stamp: Stamp = field(default_factory=Stamp)
+    needs_ocr: bool = False
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass
+class _Match:
+    kind: str
+    groups: dict[str, str]
+    text: str
+
+
+def _components(segment: str) -> tuple[list[_Match], str]:
+    """Stamp components found in a segment, and what is left once they are cut out."""
+    found: list[_Match] = []
+    rest: list[str] = []
+    pos = 0
+    for m in _COMPONENT.finditer(segment):
+        kind = next(k[1:] for k, v in m.groupdict().items() if k.startswith("_") and v is not None)
+        if kind in _CASE_SENSITIVE and not _case_ok(kind, m.group(0)):
+            continue
+        if kind == "bates" and not _standalone(segment, m.start(), m.end()):
+            continue
+        found.append(_Match(kind, {k: v for k, v in m.groupdict().items() if v and not k.startswith("_")}, m.group(0)))
+        rest.append(segment[pos : m.start()])
+        pos = m.end()
+    rest.append(segment[pos:])
+    return found, " ".join(rest)
+
+
+def _case_ok(kind: str, text: str) -> bool:
+    """Banners and markings are upper case in releases; body words such as 'Secret' are not."""
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+
+
+def _standalone(segment: str, start: int, end: int) -> bool:
+    before, after = segment[:start], segment[end:]
+    return (not before or before[-1].isspace()) and (not after or after[0].isspace())
+
+
+def _norm(segment: str) -> str:
+    return " ".join(_DIGITS.sub("#", segment).casefold().split())
+
+
+def repeated_segments(pages: Sequence[Page], zone: int = ZONE_ROWS) -> set[str]:
+    """Normalized zone segments that appear on most pages of a file (at least three pages)."""
+    if len(pages) < 3:
+        return set()
+    counts: Counter[str] = Counter()
+    for page in pages:
+        rows = [row for row in page.rows if row]
+        rows = rows[:zone] + rows[-zone:] if len(rows) > 2 * zone else rows
+        counts.update({_norm(text) for row in rows for _, text in row if len(text) > 2})
+    need = max(3, 0.6 * len(pages))
+    return {seg for seg, n in counts.items() if n >= need}
+
+
+def strip_page(page: Page, repeated: set[str] = frozenset()) -> CleanPage:  # type: ignore[assignment]
+    """Remove the stamps of one page and read their fields."""
+    n = sum(1 for row in page.rows if row)
+    kept_rows: list[str] = []
+    matches: list[_Match] = []
+    raw: list[str] = []
+    i = -1
+    for row in page.rows:
+        if not row:
+            if kept_rows and kept_rows[-1]:
+                kept_rows.append("")
+            continue
+        i += 1
+        in_zone = i < ZONE_ROWS or i >= n - ZONE_ROWS
+        kept: list[Segment] = []
+        for column, segment in row:
+            found, rest = _components(segment)
+            whole = bool(found) and _FILLER.match(rest) is not None
+            strong = any(m.kind in _STRONG for m in found)
+            if _norm(segment) in repeated or (whole and (strong or in_zone)):
+                matches.extend(found)
+                raw.append(segment)
+            elif found and in_zone and strong:
+                matches.extend(found)
+                raw.append(segment)
+                kept.append((column, " ".join(rest.split())))
+            else:
+                kept.append((column, segment))
+        if kept:
+            kept_rows.append(render_row(tuple(kept)))
+    while kept_rows and not kept_rows[-1]:
+        kept_rows.pop()
+    return CleanPage(page.number, tuple(kept_rows), _read_stamp(matches, raw), page.needs_ocr)
+
+
+def strip_stamps(pages: Sequence[Page]) -> list[CleanPage]:
+    """Remove stamps from every page of one file."""
+    repeated = repeated_segments(pages)
+    return [strip_page(page, repeated) for page in pages]
+
+
+def _read_stamp(matches: list[_Match], raw: list[str]) -> Stamp:
+    groups: dict[str, str] = {}
+    bates: list[str] = []
+    classification = None
+    for m in matches:
+        for key, value in m.groups.items():
+            groups.setdefault(key, value)
+        if "bates" in m.groups:
+            bates.append(m.groups["bates"])
+        if m.kind in ("classification", "unclassified") and classification is None:
+            classification = " ".join(m.text.split()).upper()
+    case = groups.get("case")
+    doc = groups.get("doc") or groups.get("cia_doc") or groups.get("docid")
+    return Stamp(
+        case_number=case.replace(" ", "").upper() if case else None,
+        doc_number=doc.upper() if doc else None,
+        release_date=_stamp_date(groups.get("stamp_date") or groups.get("cia_date")),
+        classification=classification,
+        bates=tuple(bates),
+        raw=tuple(raw),
+    )
+
+
+def _stamp_date(text: str | None) -> date | None:
+    if not text:
+        return None
+    parts = [int(p) for p in re.split(r"[/]", text)]
+    try:
+        if parts[0] > 999:
+            return date(parts[0], parts[1], parts[2])
+        return date(parts[2], parts[0], parts[1])
+    except ValueError:
+        return None
