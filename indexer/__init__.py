@@ -1,0 +1,50 @@
+"""Turn FOIA releases (PDF and text) into searchable documents in a Whoosh index.
+
+    from pathlib import Path
+    import indexer
+
+    report = indexer.index_paths([Path("releases/")], Path("foia-index"))
+    docs = indexer.read_file(Path("releases/C05739545.pdf"))
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .documents import Document
+from .errors import (
+    DocumentNotFoundError,
+    ExitCode,
+    ExtractionError,
+    FoiaSearchError,
+    IncompatibleIndexError,
+    IndexBusyError,
+    IndexMissingError,
+    QueryError,
+)
+from .metadata import Metadata
+from .pipeline import FileFailure, IndexReport, index_paths, read_release
+from .sources import describe
+
+
+def read_file(path: Path) -> list[Document]:
+    """The documents of one release file, without indexing them."""
+    return read_release(describe(path))
+
+
+__all__ = [
+    "Document",
+    "DocumentNotFoundError",
+    "ExitCode",
+    "ExtractionError",
+    "FileFailure",
+    "FoiaSearchError",
+    "IncompatibleIndexError",
+    "IndexBusyError",
+    "IndexMissingError",
+    "IndexReport",
+    "Metadata",
+    "QueryError",
+    "index_paths",
+    "read_file",
+]

@@ -49,6 +49,8 @@ _MARKING = re.compile(r"^\s*((?:TOP\s+)?SECRET|CONFIDENTIAL|UNCLASSIFIED)(?:\s*/
 _CLASSIFIED_BY = re.compile(r"^\s*Classified\s+by\s*:?\s*(?P<value>.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _DECLASSIFY_ON = re.compile(r"^\s*Declassify\s+on\s*:?\s*(?P<value>.+?)\s*$", re.IGNORECASE | re.MULTILINE)
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)|(?<!\d)\d{1,2}/\d{1,2}/\d{2}(?!\d)")
+_GLUED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(\d{1,2}:\d\d)")
+_UNKNOWN_LABEL = re.compile(r"^\s*\W?[A-Za-z]{1,4}\s*:(?:\s{2,}|\s*$)")
 _DOTTED_TIME = re.compile(r"(?<!\d)(\d{1,2})[.,;](\d{2})(?=\s*[AaPp]\.?\s?[Mm]\b)")
 _NOT_DATE_WORDS = re.compile(r"[^\w:/,.\- ]")
 
@@ -92,6 +94,8 @@ def parse_date(text: str) -> datetime | None:
     `Thursday, March 3, 2011 9:45 PM`, `Sent: 5.48 PM`-style dotted times and
     `Mon Jan 24 17:55:40 2011` all parse; a value with no recognizable year gives None.
     """
+    text = _GLUED_YEAR.sub(r"\1 \2", text)
+    text = re.sub(r",(?=\S)", ", ", text)
     text = _DOTTED_TIME.sub(r"\1:\2", text)
     text = _NOT_DATE_WORDS.sub(" ", text)
     if not _YEAR.search(text):
@@ -102,7 +106,7 @@ def parse_date(text: str) -> datetime | None:
         if not _YEAR.search(candidate):
             break
         try:
-            return dateparser.parse(candidate, default=datetime(1900, 1, 1))
+            return dateparser.parse(candidate, default=datetime(1900, 1, 1), ignoretz=True)
         except (ValueError, OverflowError):
             continue
     return None
@@ -127,10 +131,9 @@ def _only_exemptions(text: str) -> bool:
 
 def clean_person(text: str) -> str:
     """A sender or recipient tidied: OCR'd letters repaired, spaces inside addresses removed."""
-    text = re.sub(r"^lvl|(?<=\s)lvl|(?<=,\s)lvl", "M", text)
+    text = re.sub(r"(?<!\S)lvl", "M", text)
+    text = re.sub(r"[\[(]?\s*\b(?:mailto|maitto|mallto|rnailto|mailt0)\b\s*[:;]?\s*", " [mailto:", text, flags=re.I)
     text = re.sub(r"\s+(?=[>\]])|(?<=[<\[])\s+", "", text)
-    text = re.sub(r"\s*(?:\(?mailto:?|\(?maitto:?)\s*", " [mailto:", text, flags=re.IGNORECASE) if "mailto" in text.lower() or "maitto" in text.lower() else text
-    text = re.sub(r"\[mailto:\s*\[", "[mailto:", text)
     return " ".join(text.strip(" ,;'\"").split())
 
 
@@ -144,7 +147,7 @@ def header_blocks(lines: Sequence[str]) -> list[Message]:
     messages: list[Message] = []
     fields: dict[str, list[str]] = {}
     last: str | None = None
-    value_column = 0
+    value_column = label_column = 0
 
     def close() -> None:
         nonlocal fields, last
@@ -159,15 +162,21 @@ def header_blocks(lines: Sequence[str]) -> list[Message]:
             if key in fields and key != "to" or (key == "from" and fields):
                 close()
             value = m.group("value")
-            value_column = len(line) - len(value) if value.strip() else len(m.group("indent")) + 10
+            label_column = len(m.group("indent"))
+            value_column = len(line) - len(value) if value.strip() else label_column + 10
             fields.setdefault(key, []).append(" ".join(_value_segments(value)))
             last = key
         elif last is not None and line.strip():
             indent = len(line) - len(line.lstrip())
-            layout = value_column - indent <= 3 and value_column > indent
-            if last in ("subject", "to", "cc", "attachments") and layout and not _only_exemptions(line):
+            wrapped = indent >= value_column - 3 and indent > label_column + 3
+            if not _value_segments(line) or (indent > label_column + 40 and "subject" not in fields):
+                continue  # a margin mark (exemption code, release status) between header lines
+            if last in ("subject", "to", "cc", "attachments") and wrapped:
                 fields[last][-1] = (fields[last][-1] + " " + " ".join(_value_segments(line))).strip()
-            elif last != "from" or not _only_exemptions(line):
+            elif "subject" not in fields and _UNKNOWN_LABEL.match(line):
+                last = "unknown"  # a label garbled by OCR, such as `=To:` or `Tut:`
+                fields.setdefault(last, []).append("")
+            else:
                 close()
         elif last is not None and not line.strip() and "subject" in fields:
             close()

@@ -1,0 +1,242 @@
+"""The `foia` command: a thin layer over the `indexer` and `query` libraries."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import asdict
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from indexer import ExitCode, FoiaSearchError, IndexReport, index_paths
+from indexer.sources import iter_files
+
+from .export import DOCUMENT_FIELDS, HIT_FIELDS, document_record, hit_record, write_csv, write_jsonl
+from .parse import Filters
+from .search import MARK, get_document, iter_hits, search
+
+DEFAULT_INDEX = Path("foia-index")
+INDEX_ENV = "FOIA_INDEX"
+
+app = typer.Typer(
+    name="foia",
+    help=(
+        "Search FOIA releases: index PDFs and text files, with page stamps removed and parsed, "
+        "then search by words, phrases, case and doc numbers, senders, dates and exemptions.\n\n"
+        "Exit codes: 0 ok; 1 some files could not be indexed; 2 bad arguments; 3 no index; "
+        "4 index made by an incompatible version; 5 index busy; 6 document not found; 7 bad query."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+IndexOpt = Annotated[
+    Path,
+    typer.Option("--index", envvar=INDEX_ENV, help="Index folder.", show_default=True, file_okay=False),
+]
+
+
+class SearchFormat(str, Enum):
+    table = "table"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(command: F) -> F:
+    """Turn the project's errors into a one-line message and their documented exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        logging.getLogger("pdfminer").setLevel(logging.ERROR)
+        try:
+            return command(*args, **kwargs)
+        except FoiaSearchError as exc:
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
+            raise typer.Exit(int(exc.exit_code)) from None
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.command()
+@handle_errors
+def index(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively).", exists=True)],
+    index_dir: IndexOpt = DEFAULT_INDEX,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+) -> None:
+    """Index PDF and text releases. Files already indexed with the same content are skipped; a
+    changed file replaces its documents; a file that cannot be read is reported and the rest go on.
+    Exits 1 when some file failed."""
+    files = list(iter_files(paths))
+    show = not quiet and not as_json and err.is_terminal
+    with Progress(
+        TextColumn("[bold]indexing"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+        TimeElapsedColumn(), TimeRemainingColumn(), TextColumn("{task.description}"),
+        console=err, disable=not show, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("", total=len(files))
+
+        def step(path: Path, outcome: str) -> None:
+            progress.update(task, advance=1, description=escape(path.name))
+
+        report = index_paths(files, index_dir, progress=step)
+    if as_json:
+        print(json.dumps({"index": str(index_dir), **asdict(report)}))
+    elif not quiet:
+        _print_report(report, index_dir)
+    if not report.ok:
+        raise typer.Exit(int(ExitCode.some_files_failed))
+
+
+def _print_report(report: IndexReport, index_dir: Path) -> None:
+    err.print(
+        f"{report.files} files: {report.indexed} indexed, {report.replaced} replaced, {report.skipped} unchanged, "
+        f"{len(report.failed)} failed; {report.documents} documents, {report.pages} pages added to {index_dir}"
+    )
+    if report.ocr_pages:
+        err.print(f"{report.ocr_pages} pages have no text layer and need OCR")
+    for failure in report.failed:
+        err.print(f"[red]failed:[/red] {escape(failure.path)}: {escape(failure.reason)}")
+
+
+def _filters(
+    case: str | None, doc: str | None, sender: str | None, recipient: str | None,
+    since: str | None, until: str | None, exemption: str | None, status: str | None,
+) -> Filters:  # fmt: skip
+    return Filters(case, doc, sender, recipient, since, until, exemption, status)
+
+
+CaseOpt = Annotated[str | None, typer.Option("--case", help="Case number, e.g. F-2015-04841.")]
+DocOpt = Annotated[str | None, typer.Option("--doc", help="Doc number, e.g. C05739545.")]
+FromOpt = Annotated[str | None, typer.Option("--from", help="Words of the sender's name or address.")]
+ToOpt = Annotated[str | None, typer.Option("--to", help="Words of a recipient's (To or Cc) name or address.")]
+SinceOpt = Annotated[str | None, typer.Option("--since", help="Sent on or after: 2011, 2011-03, 2011-03-04.")]
+UntilOpt = Annotated[str | None, typer.Option("--until", help="Sent on or before: 2011, 2011-03, 2011-03-04.")]
+ExemptionOpt = Annotated[str | None, typer.Option("--exemption", help="Exemption code: B6, (b)(6), B7(C), 1.4(D).")]
+StatusOpt = Annotated[str | None, typer.Option("--status", help="Release status: full, part or denied.")]
+
+
+@app.command("search")
+@handle_errors
+def search_command(
+    query: Annotated[str, typer.Argument(help="Words, \"phrases\", AND/OR/NOT, wild*, field:value.")] = "",
+    case: CaseOpt = None,
+    doc: DocOpt = None,
+    sender: FromOpt = None,
+    recipient: ToOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    exemption: ExemptionOpt = None,
+    status: StatusOpt = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most hits to show.")] = 10,
+    fmt: Annotated[SearchFormat, typer.Option("--format", "-f", help="Output format.")] = SearchFormat.table,
+    index_dir: IndexOpt = DEFAULT_INDEX,
+) -> None:
+    """Search the index; best hits first, with snippets that name their page.
+
+    Fields usable in the query: from: to: cc: participant: subject: case: doc: exemption:
+    status: classification: bates: date: released:. Dates: date:2011, date:2011-03,
+    date:[2011-01 to 2011-06], date:>2012-09-11."""
+    filters = _filters(case, doc, sender, recipient, since, until, exemption, status)
+    result = search(index_dir, query, filters, limit=limit)
+    records = (hit_record(h) for h in result.hits)
+    if fmt is SearchFormat.jsonl:
+        write_jsonl(records, sys.stdout)
+    elif fmt is SearchFormat.csv:
+        write_csv(records, sys.stdout, HIT_FIELDS)
+    else:
+        _print_hits(result.total, [hit_record(h) for h in result.hits])
+
+
+def _highlight(text: str) -> str:
+    parts = escape(text).split(MARK)
+    return "".join(f"[bold yellow]{p}[/]" if i % 2 else p for i, p in enumerate(parts))
+
+
+def _print_hits(total: int, hits: list[dict[str, Any]]) -> None:
+    out.print(f"{total} documents match; showing {len(hits)}")
+    for n, hit in enumerate(hits, 1):
+        head = " · ".join(str(v) for v in (hit["doc_number"] or hit["id"], (hit["date"] or "")[:10], hit["sender"]) if v)
+        out.print(f"\n[bold]{n}. {escape(hit['subject'] or Path(hit['source']).name)}[/bold]")
+        out.print(f"   {escape(head)}  [dim]{escape(hit['source'])} p.{hit['page']}  id {hit['id']}[/dim]")
+        for snippet in hit["snippets"]:
+            out.print(f"   [cyan]p.{snippet['page']}[/cyan] {_highlight(snippet['text'])}")
+
+
+@app.command()
+@handle_errors
+def show(
+    doc_id: Annotated[str, typer.Argument(metavar="ID", help="Document id (from search) or doc number.")],
+    page: Annotated[int | None, typer.Option("--page", "-p", help="Print only this page of the source file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the export record as JSON.")] = False,
+    index_dir: IndexOpt = DEFAULT_INDEX,
+) -> None:
+    """Print one document: its metadata, then its text (stamps removed)."""
+    doc = get_document(index_dir, doc_id)
+    record = document_record(doc.fields)
+    if as_json:
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    table = Table.grid(padding=(0, 2))
+    for key in DOCUMENT_FIELDS:
+        value = record.get(key)
+        if key in ("text", "stamps") or value in (None, [], ""):
+            continue
+        table.add_row(f"[bold]{key}[/bold]", escape(", ".join(map(str, value)) if isinstance(value, list) else str(value)))
+    out.print(table)
+    pages = [page] if page is not None else list(range(doc.first_page, doc.first_page + len(doc.pages)))
+    for number in pages:
+        out.print(f"\n[bold cyan]── page {number} ──[/bold cyan]")
+        out.print(escape(doc.page(number)))
+
+
+@app.command()
+@handle_errors
+def export(
+    query: Annotated[str, typer.Argument(help="Export only the documents matching this query.")] = "",
+    case: CaseOpt = None,
+    doc: DocOpt = None,
+    sender: FromOpt = None,
+    recipient: ToOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    exemption: ExemptionOpt = None,
+    status: StatusOpt = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.jsonl,
+    index_dir: IndexOpt = DEFAULT_INDEX,
+) -> None:
+    """Write every document (or every match) with all its fields: one JSON object per line, or CSV."""
+    filters = _filters(case, doc, sender, recipient, since, until, exemption, status)
+    records = (document_record(fields) for fields in iter_hits(index_dir, query, filters))
+    if fmt is ExportFormat.csv:
+        write_csv(records, sys.stdout, DOCUMENT_FIELDS)
+    else:
+        write_jsonl(records, sys.stdout)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,163 @@
+"""Turning a user's query string and filter options into a Whoosh query.
+
+The query language is Whoosh's (words, "phrases", AND/OR/NOT, wildcards, fuzzy `term~`,
+`field:value`, ranges `field:[a to b]`, `field:>a`) with friendlier field names, natural dates,
+and checks that turn malformed input into a QueryError with a clear message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from whoosh import query as wq
+from whoosh.fields import Schema
+from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, QueryParser
+
+from indexer.errors import QueryError
+from indexer.schema import build_schema, parse_period
+
+MAX_QUERY_LENGTH = 2000
+DEFAULT_FIELDS = ("text", "subject")
+STATUSES = ("full", "part", "denied")
+
+ALIASES: dict[str, list[str]] = {
+    "sender": ["from"],
+    "recipients": ["to", "recipient"],
+    "case_number": ["case"],
+    "doc_number": ["doc"],
+    "exemptions": ["exemption"],
+    "release_status": ["status"],
+    "participants": ["participant", "anyone"],
+    "release_date": ["released"],
+    "attachments": ["attachment"],
+}
+"""Short names accepted in queries (`from:abedin`) for the index's field names."""
+
+_FIELD_REF = re.compile(r"(?:^|(?<=[\s(]))([A-Za-z_]+):")
+_QUOTED = re.compile(r'"[^"]*"')
+_PAREN_VALUE = re.compile(r"\b(exemptions?):(?!\")([^\s\"]*\([^\s\"]*)")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Field filters given as options rather than in the query string."""
+
+    case: str | None = None
+    doc: str | None = None
+    sender: str | None = None
+    recipient: str | None = None
+    since: str | None = None
+    until: str | None = None
+    exemption: str | None = None
+    status: str | None = None
+
+
+def _parser(schema: Schema, fields: tuple[str, ...] = DEFAULT_FIELDS) -> QueryParser:
+    parser = MultifieldParser(list(fields), schema)
+    parser.add_plugin(FieldAliasPlugin(ALIASES))
+    parser.add_plugin(GtLtPlugin())
+    parser.add_plugin(FuzzyTermPlugin())
+    return parser
+
+
+def known_fields(schema: Schema) -> set[str]:
+    return {name for name in schema.names() if schema[name].indexed} | {a for names in ALIASES.values() for a in names}
+
+
+def check_syntax(text: str, schema: Schema) -> None:
+    """Raise QueryError for input Whoosh would silently misread."""
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(f"query is too long ({len(text)} characters; the limit is {MAX_QUERY_LENGTH})")
+    if text.count('"') % 2:
+        raise QueryError('unbalanced quote: every " needs a closing "')
+    bare = _QUOTED.sub(" ", text)
+    for opening, closing in ("()", "[]"):
+        depth = 0
+        for char in bare:
+            depth += (char == opening) - (char == closing)
+            if depth < 0:
+                break
+        if depth:
+            raise QueryError(f"unbalanced brackets: every {opening} needs a matching {closing}")
+    fields = known_fields(schema)
+    for name in _FIELD_REF.findall(bare):
+        if name.lower() not in fields:
+            raise QueryError(f"unknown field {name!r}; known fields: {', '.join(sorted(fields))}")
+
+
+def _errors(q: wq.Query) -> list[str]:
+    found = [str(q.error)] if getattr(q, "error", None) else []
+    for child in q.children():
+        found.extend(_errors(child))
+    return found
+
+
+def parse_query(text: str, schema: Schema | None = None) -> wq.Query:
+    """The Whoosh query for a query string; an empty string matches every document."""
+    schema = schema or build_schema()
+    text = " ".join(text.split())
+    if not text:
+        return wq.Every()
+    check_syntax(text, schema)
+    text = _PAREN_VALUE.sub(lambda m: f'{m.group(1)}:"{m.group(2)}"', text)
+    q = _parser(schema).parse(text)
+    errors = _errors(q)
+    if errors:
+        raise QueryError(errors[0])
+    if q is wq.NullQuery:
+        raise QueryError(f"nothing searchable in {text!r}")
+    return q
+
+
+def _field_query(schema: Schema, field: str, value: str) -> wq.Query:
+    q = QueryParser(field, schema).parse(value)
+    if q is wq.NullQuery:
+        raise QueryError(f"nothing to match in {value!r} for {field}")
+    return q
+
+
+def filter_query(filters: Filters, schema: Schema | None = None) -> wq.Query | None:
+    """A query that every result must also match, from the filter options; None without filters."""
+    schema = schema or build_schema()
+    parts: list[wq.Query] = []
+    if filters.case:
+        parts.append(wq.Term("case_number", filters.case.strip().lower()))
+    if filters.doc:
+        parts.append(wq.Term("doc_number", filters.doc.strip().lower()))
+    if filters.sender:
+        parts.append(_field_query(schema, "sender", filters.sender))
+    if filters.recipient:
+        parts.append(wq.Or([_field_query(schema, f, filters.recipient) for f in ("recipients", "cc")]))
+    if filters.exemption:
+        parts.append(_field_query(schema, "exemptions", f'"{filters.exemption}"'))
+    if filters.status:
+        status = filters.status.strip().lower()
+        if status not in STATUSES:
+            raise QueryError(f"unknown release status {filters.status!r}; use one of {', '.join(STATUSES)}")
+        parts.append(wq.Term("release_status", status))
+    if filters.since or filters.until:
+        start = parse_period(filters.since)[0] if filters.since else None
+        end = parse_period(filters.until)[1] if filters.until else None
+        if start and end and start > end:
+            raise QueryError(f"--since {filters.since} is after --until {filters.until}")
+        parts.append(wq.DateRange("date", start, end))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def combine(text: str, filters: Filters, schema: Schema | None = None) -> wq.Query:
+    """The query string and the filter options as one query."""
+    schema = schema or build_schema()
+    q = parse_query(text, schema)
+    f = filter_query(filters, schema)
+    if f is None:
+        return q
+    return f if isinstance(q, wq.Every) else wq.And([q, f])
+
+
+def date_bounds(text: str) -> tuple[datetime, datetime]:
+    """First and last instant of a natural date (re-exported for callers of this module)."""
+    return parse_period(text)
