@@ -674,7 +674,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command line: write the samples, print one line per file."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--out", type=Path, default=Path(__file__).resolve().parent / "releases", help="folder to write into (default: corpus/releases)"
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parent / "releases",
+        help="folder to write into (default: corpus/releases)",
     )
     args = parser.parse_args(argv)
     for path in write_samples(args.out):

@@ -107,11 +107,11 @@ def _rows(page: LTPage) -> tuple[Row, ...]:
 
     A vertical gap of more than one and a half line heights becomes an empty row, as a blank line.
     """
-    lines = []
-    for line in _text_lines(page):
-        text = clean_segment(line.get_text())
+    lines: list[_Line] = []
+    for text_line in _text_lines(page):
+        text = clean_segment(text_line.get_text())
         if text:
-            lines.append(_Line(text, line.x0, page.height - line.y1, page.height - line.y0))
+            lines.append(_Line(text, text_line.x0, page.height - text_line.y1, page.height - text_line.y0))
     lines.sort(key=lambda ln: (ln.top, ln.x0))
     groups: list[list[_Line]] = []
     for line in lines:
@@ -169,10 +169,11 @@ def decode(data: bytes) -> str:
 
 def split_pages(text: str) -> list[str]:
     """Split text into pages on form feeds, or else on lines such as `Page 3` or `--- page 3 ---`."""
+    pages: list[str] = []
+    current: list[str] = []
     if "\f" in text:
         pages = text.split("\f")
     else:
-        pages, current = [], []
         for line in text.splitlines():
             if _PAGE_MARKER.match(line) and any(ln.strip() for ln in current):
                 pages.append("\n".join(current))

@@ -7,13 +7,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from whoosh.index import Index
+
 from .documents import Document, build_documents
 from .errors import ExtractionError
 from .extract import extract
 from .sources import Source, describe, iter_files
 from .stamps import strip_stamps
-from whoosh.index import Index
-
 from .store import Writer, create_or_open, indexed_copy, indexed_version, writing
 
 log = logging.getLogger(__name__)

@@ -33,10 +33,22 @@ _STRONG = {
     "case": r"Case\s*No\s*[.,:]?\s*:?\s*(?P<case>[A-Z]{1,3}-\s?\d{2,4}-\s?\d{3,6})",
     "doc": r"Doc\s*No\s*[.,:]?\s*:?\s*(?P<doc>[A-Z]\d{6,10})\b",
     "production_banner": r"[A-Z][A-Z. ]*-\s*PRODUCED\s+TO\s+(?:THE\s+)?HOUSE\s+[A-Z .]*?COMM(?:ITTEE|\.)?",
-    "agreement_banner": r"SUBJECT\s+TO\s+AGREEMENT\s+ON\s+SENSITIVE\s+INFORMATION\s*&\s*REDACTIONS\.?\s*NO\s+FOIA\s+WAIVER\.?",
-    "nara": r"[NH]W\s*\d{3,6}\s+Doc\s*[IlL1|]d\s*[:;.]?\s*(?P<docid>\d{5,10})\s+Page\s*[-\s]?(?P<nara_page>[\dIl]+)-?",
-    "cia": r"Approved\s+For\s+Release\s+(?P<cia_date>\d{4}/\d{2}/\d{2})\s*:\s*(?P<cia_doc>CIA-RDP[0-9A-Z]+-[0-9A-Z]+-\d)",
-    "jfk_act": r"\[?\s*\d{4}\s+RELEASE\s+UNDER\s+THE\s+PRESIDENT\s+JOHN\s+F\.?\s+KENNEDY\s+ASSASSINATION\s+RECORDS\s+ACT\s+OF\s+1992\s*\]?",
+    "agreement_banner": (
+        r"SUBJECT\s+TO\s+AGREEMENT\s+ON\s+SENSITIVE\s+INFORMATION\s*&\s*REDACTIONS\.?\s*NO\s+FOIA\s+WAIVER\.?"
+    ),
+    "nara": (
+        r"(?:[A-Za-z]{1,3}[,.]?\s*)?(?:\d{3,6}\)?[\s.]+)?[\"“”'‘_|]?\s*"
+        r"(?:Doc|Voe|Dac)\s*[IlL1|]da?\s*[:;.=]?\s*(?P<docid>\d{5,10})[.,]*"
+        r"(?:\s*Pa(?:ge)?\s*[-\s]?(?P<nara_page>[\dIl]+)-?)?"
+    ),
+    "cia": (
+        r"Approved\s+For\s+Release\s+(?P<cia_date>\d{4}/\d{2}/\d{2})\s*:\s*"
+        r"(?P<cia_doc>CIA-RDP[0-9A-Z]+-[0-9A-Z]+-\d)"
+    ),
+    "jfk_act": (
+        r"\[?\s*\d{4}\s+RELEASE\s+UNDER\s+THE\s+PRESIDENT\s+JOHN\s+F\.?\s+KENNEDY\s+"
+        r"ASSASSINATION\s+RECORDS\s+ACT\s+OF\s+1992\s*\]?"
+    ),
     "unclassified": r"UNCLASSIFIED",
 }
 # Components that are a stamp only in the header/footer zone or beside a strong component.
@@ -150,7 +162,8 @@ def strip_page(page: Page, repeated: set[str] = frozenset()) -> CleanPage:  # ty
         kept: list[Segment] = []
         for column, segment in row:
             found, rest = _components(segment)
-            whole = bool(found) and _FILLER.match(rest) is not None
+            junk = len(rest.strip()) <= 4 and any(m.kind == "nara" for m in found)  # OCR specks by a footer
+            whole = bool(found) and (_FILLER.match(rest) is not None or junk)
             strong = any(m.kind in _STRONG for m in found)
             if _norm(segment) in repeated or (whole and (strong or in_zone)):
                 matches.extend(found)

@@ -6,7 +6,6 @@ Only this module knows Whoosh's writer. The query side opens indexes through `op
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime

@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -48,13 +48,13 @@ IndexOpt = Annotated[
 ]
 
 
-class SearchFormat(str, Enum):
+class SearchFormat(StrEnum):
     table = "table"
     jsonl = "jsonl"
     csv = "csv"
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
 
@@ -180,7 +180,8 @@ def _highlight(text: str) -> str:
 def _print_hits(total: int, hits: list[dict[str, Any]]) -> None:
     out.print(f"{total} documents match; showing {len(hits)}")
     for n, hit in enumerate(hits, 1):
-        head = " · ".join(str(v) for v in (hit["doc_number"] or hit["id"], (hit["date"] or "")[:10], hit["sender"]) if v)
+        parts = (hit["doc_number"] or hit["id"], (hit["date"] or "")[:10], hit["sender"])
+        head = " · ".join(str(v) for v in parts if v)
         out.print(f"\n[bold]{n}. {escape(hit['subject'] or Path(hit['source']).name)}[/bold]")
         out.print(f"   {escape(head)}  [dim]{escape(hit['source'])} p.{hit['page']}  id {hit['id']}[/dim]")
         for snippet in hit["snippets"]:
@@ -206,7 +207,8 @@ def show(
         value = record.get(key)
         if key in ("text", "stamps") or value in (None, [], ""):
             continue
-        table.add_row(f"[bold]{key}[/bold]", escape(", ".join(map(str, value)) if isinstance(value, list) else str(value)))
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        table.add_row(f"[bold]{key}[/bold]", escape(shown))
     out.print(table)
     pages = [page] if page is not None else list(range(doc.first_page, doc.first_page + len(doc.pages)))
     for number in pages:

@@ -36,7 +36,7 @@ def document_record(fields: Mapping[str, Any]) -> dict[str, Any]:
         "last_page": fields.get("last_page"),
         "case_number": fields.get("case_number"),
         "doc_number": fields.get("doc_number"),
-        "release_date": iso(fields.get("release_date").date()) if fields.get("release_date") else None,
+        "release_date": iso(released.date()) if (released := fields.get("release_date")) else None,
         "date": iso(fields.get("date")),
         "sender": fields.get("sender"),
         "recipients": _lines(fields.get("recipients")),
