@@ -56,12 +56,12 @@ def parse_period(text: str) -> tuple[datetime, datetime]:
     """The first and last instant of a date written naturally: `2011`, `2011-03`, `2011-03-04`,
     `March 2011`, `3/4/2011`, `4 March 2011`. Raises QueryError for anything else."""
     text = text.strip()
-    if re.fullmatch(r"\d{4}", text):
-        start = datetime(int(text), 1, 1)
-        return start, start + relativedelta(years=1) - timedelta(microseconds=1)
     m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})", text)
     month_only = m is not None or re.fullmatch(r"[A-Za-z]+\.?,?\s+\d{4}", text) is not None
     try:
+        if re.fullmatch(r"\d{4}", text):
+            start = datetime(int(text), 1, 1)
+            return start, start + relativedelta(years=1) - timedelta(microseconds=1)
         if m:
             start = datetime(int(m.group(1)), int(m.group(2)), 1)
         else:
@@ -90,7 +90,7 @@ class PeriodDate(DATETIME):
         high = parse_period(end)[0 if endexcl else 1] if end else None
         if low and high and low > high:
             raise QueryError(f"date range ends before it starts: {start} to {end}")
-        return query.DateRange(fieldname, low, high, boost=boost)
+        return query.DateRange(fieldname, low, high, startexcl=startexcl, endexcl=endexcl, boost=boost)
 
 
 def exemption_key(code: str) -> str:

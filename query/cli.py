@@ -83,7 +83,9 @@ def handle_errors(command: F) -> F:
 @app.command()
 @handle_errors
 def index(
-    paths: Annotated[list[Path], typer.Argument(help="Files and folders (searched recursively).", exists=True)],
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH...", help="Files and folders (searched recursively).", exists=True)
+    ],
     index_dir: IndexOpt = DEFAULT_INDEX,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
@@ -198,6 +200,8 @@ def show(
 ) -> None:
     """Print one document: its metadata, then its text (stamps removed)."""
     doc = get_document(index_dir, doc_id)
+    pages = [page] if page is not None else list(range(doc.first_page, doc.first_page + len(doc.pages)))
+    texts = [doc.page(number) for number in pages]
     record = document_record(doc.fields)
     if as_json:
         print(json.dumps(record, ensure_ascii=False, indent=2))
@@ -210,10 +214,9 @@ def show(
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         table.add_row(f"[bold]{key}[/bold]", escape(shown))
     out.print(table)
-    pages = [page] if page is not None else list(range(doc.first_page, doc.first_page + len(doc.pages)))
-    for number in pages:
+    for number, text in zip(pages, texts, strict=True):
         out.print(f"\n[bold cyan]── page {number} ──[/bold cyan]")
-        out.print(escape(doc.page(number)))
+        out.print(escape(text))
 
 
 @app.command()

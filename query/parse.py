@@ -8,6 +8,8 @@ and checks that turn malformed input into a QueryError with a clear message.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,6 +40,10 @@ ALIASES: dict[str, list[str]] = {
 _FIELD_REF = re.compile(r"(?:^|(?<=[\s(]))([A-Za-z_]+):")
 _QUOTED = re.compile(r'"[^"]*"')
 _PAREN_VALUE = re.compile(r"\b(exemptions?):(?!\")([^\s\"]*\([^\s\"]*)")
+_EMPTY_VALUE = re.compile(r"(?:^|(?<=[\s(]))([A-Za-z_]+):(?=\s|\)|$)")
+_STATUS_VALUE = re.compile(r"\b(?:status|release_status):([^\s()\[\]]+)")
+_QUOTED_DATE = re.compile(r'\b(date|released|release_date):"([^"]*)"')
+_DATE_FIELDS = ("date", "released", "release_date")
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ def check_syntax(text: str, schema: Schema) -> None:
         raise QueryError(f"query is too long ({len(text)} characters; the limit is {MAX_QUERY_LENGTH})")
     if text.count('"') % 2:
         raise QueryError('unbalanced quote: every " needs a closing "')
-    bare = _QUOTED.sub(" ", text)
+    bare = _QUOTED.sub("\"q\"", text)
     for opening, closing in ("()", "[]"):
         depth = 0
         for char in bare:
@@ -85,6 +91,25 @@ def check_syntax(text: str, schema: Schema) -> None:
     for name in _FIELD_REF.findall(bare):
         if name.lower() not in fields:
             raise QueryError(f"unknown field {name!r}; known fields: {', '.join(sorted(fields))}")
+    empty = _EMPTY_VALUE.search(bare)
+    if empty:
+        raise QueryError(f"{empty.group(1)}: needs a value, as in {empty.group(1)}:word")
+    for status in _STATUS_VALUE.findall(bare):
+        if status.lower().strip('"') not in STATUSES:
+            raise QueryError(f"unknown release status {status!r}; use one of {', '.join(STATUSES)}")
+
+
+def _outside_quotes(text: str, change: Callable[[str], str]) -> str:
+    """Apply `change` to the parts of `text` that are not inside double quotes."""
+    parts = re.split(r'("[^"]*")', text)
+    return "".join(part if i % 2 else change(part) for i, part in enumerate(parts))
+
+
+def _normalize(text: str) -> str:
+    """Unicode NFKC, single spaces, lower-case field names, quoted dates as ranges."""
+    text = " ".join(unicodedata.normalize("NFKC", text).split())
+    text = _outside_quotes(text, lambda part: _FIELD_REF.sub(lambda m: m.group(0).lower(), part))
+    return _QUOTED_DATE.sub(lambda m: f"{m.group(1)}:[{m.group(2)} to {m.group(2)}]", text)
 
 
 def _errors(q: wq.Query) -> list[str]:
@@ -97,7 +122,7 @@ def _errors(q: wq.Query) -> list[str]:
 def parse_query(text: str, schema: Schema | None = None) -> wq.Query:
     """The Whoosh query for a query string; an empty string matches every document."""
     schema = schema or build_schema()
-    text = " ".join(text.split())
+    text = _normalize(text)
     if not text:
         return wq.Every()
     check_syntax(text, schema)

@@ -100,13 +100,25 @@ class _PageFormatter(highlight.Formatter):
         return f"{MARK}{highlight.get_text(text, token, replace)}{MARK}"
 
     def format(self, fragments: list[Any], replace: bool = False) -> list[Snippet]:  # type: ignore[override]
-        return [
-            Snippet(
-                page=self._first_page + self._full_text.count("\f", 0, fragment.startchar),
-                text=" ".join(self.format_fragment(fragment, replace=replace).split()),
-            )
-            for fragment in fragments
-        ]
+        return [self._snippet(fragment, replace) for fragment in fragments]
+
+    def _snippet(self, fragment: Any, replace: bool) -> Snippet:
+        """The fragment cut to the page of its first match, with that page's number."""
+        text = self._full_text
+        anchor = fragment.matches[0].startchar if fragment.matches else fragment.startchar
+        page_start = text.rfind("\f", 0, anchor) + 1
+        page_end = text.find("\f", anchor)
+        page_end = len(text) if page_end < 0 else page_end
+        on_page = highlight.Fragment(
+            text,
+            [t for t in fragment.matches if page_start <= t.startchar and t.endchar <= page_end],
+            max(fragment.startchar, page_start),
+            min(fragment.endchar, page_end),
+        )
+        return Snippet(
+            page=self._first_page + text.count("\f", 0, anchor),
+            text=" ".join(self.format_fragment(on_page, replace=replace).split()),
+        )
 
 
 def snippets(hit: WhooshHit, top: int = 3) -> tuple[Snippet, ...]:

@@ -1,0 +1,377 @@
+"""indexer.metadata: email headers, dates, release status, exemption codes, classification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import indexer
+from indexer.metadata import (
+    Message,
+    classification,
+    clean_person,
+    exemptions,
+    header_blocks,
+    parse_date,
+    read_metadata,
+    release_status,
+    split_people,
+)
+
+# --- dates -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Thursday, March 3, 2011 9:45 PM", datetime(2011, 3, 3, 21, 45)),
+        ("Thursday, March 03, 2011 09:45 PM", datetime(2011, 3, 3, 21, 45)),
+        ("Wednesday, September 12, 2012 5.48 PM", datetime(2012, 9, 12, 17, 48)),  # OCR'd colon
+        ("Sunday, October 14, 2012 09;00 AM", datetime(2012, 10, 14, 9, 0)),  # OCR'd colon
+        ("Thursday, March 3, 2011 5;48 p.m.", datetime(2011, 3, 3, 17, 48)),
+        ("Mon Jan 24 17:55:40 2011", datetime(2011, 1, 24, 17, 55, 40)),
+        ("Wednesday, December 15, 201011:01 PM", datetime(2010, 12, 15, 23, 1)),  # year glued to time
+        ("Friday,March 11,2011 1:36 PM", datetime(2011, 3, 11, 13, 36)),
+        ("Sunday, April 03, 2011 12:36 PM               B6", datetime(2011, 4, 3, 12, 36)),  # margin code
+        ("Tuesday, 15 June 2010 10:13", datetime(2010, 6, 15, 10, 13)),
+        ("04/27/1962", datetime(1962, 4, 27)),
+    ],
+)
+def test_parse_date_reads_header_date_forms(text: str, expected: datetime) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["5.48 PM", "", "B6", "tomorrow morning"])
+def test_parse_date_without_a_year_gives_none(text: str) -> None:
+    assert parse_date(text) is None
+
+
+# --- release status --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("RELEASE IN FULL", "full"),
+        ("RELEASE IN PART B6", "part"),
+        ("                        RELEASE IN\n                        PART B6", "part"),  # split over two lines
+        ("                        RELEASE IN\n                        FULL", "full"),
+        ("              RELEASE\n              IN PART B6", "part"),
+        ("RELEASE IN PART\n1.4(B),B1,B5,1.4(D)", "part"),
+        ("From:      Sullivan, Jacob J          RELEASE IN\nSent:      Friday         PART B6", "part"),
+        ("RELEASE DENIED", "denied"),
+        ("  DENIED IN FULL B1", "denied"),
+        ("Some header text      PART B5,B6", "part"),
+    ],
+)
+def test_release_status_from_first_page_marking(text: str, expected: str) -> None:
+    assert release_status(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Body text with no marking", "The request was DENIED by the court", "Part of the plan was full of holes"],
+)
+def test_release_status_is_none_without_a_marking(text: str) -> None:
+    assert release_status(text) is None
+
+
+# --- exemptions ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(b)(6)", "B6"),
+        ("b6", "B6"),
+        ("B6", "B6"),
+        ("(b)(7)(C)", "B7(C)"),
+        ("(b) (7) (C)", "B7(C)"),
+        ("(b)(7)(c)", "B7(C)"),
+        ("b7C", "B7(C)"),
+        ("b7c", "B7(C)"),
+        ("B7(C)", "B7(C)"),
+        ("b7 (c)", "B7(C)"),
+        ("1.4(D)", "1.4(D)"),
+        ("1.4(d)", "1.4(D)"),
+        ("1.4 (b)", "1.4(B)"),
+        ("B3 CIA PERS/ORG", "B3 CIA PERS/ORG"),
+        ("B3 NSA", "B3 NSA"),
+        ("3.3(b)(1)", "3.3(b)(1)"),
+        ("3.5(c)", "3.5(c)"),
+        ("5 ILCS 140/7(1)(c)", "5 ILCS 140/7(1)(c)"),
+        ("5 ILCS 140/ 7 (1) (c)", "5 ILCS 140/7(1)(c)"),
+    ],
+)
+def test_exemption_code_is_normalized(text: str, expected: str) -> None:
+    assert exemptions(text) == (expected,)
+
+
+def test_exemptions_in_order_of_first_appearance_without_duplicates() -> None:
+    text = "withheld under (b)(6) and b7C; see also B6, B7(C) and 1.4(D)\nB5"
+    assert exemptions(text) == ("B6", "B7(C)", "1.4(D)", "B5")
+
+
+def test_exemptions_from_comma_separated_release_marking() -> None:
+    assert exemptions("RELEASE IN PART\n1.4(B),B1,B5,1.4(D)") == ("1.4(B)", "B1", "B5", "1.4(D)")
+
+
+def test_exemption_qualifier_is_kept_only_for_b3() -> None:
+    assert exemptions("B3 CIA PERS/ORG B6") == ("B3 CIA PERS/ORG", "B6")
+    assert exemptions("B6 STATE") == ("B6",)
+
+
+def test_exemption_qualifier_stops_at_and() -> None:
+    assert exemptions("B3 NSA AND B6") == ("B3 NSA", "B6")
+
+
+def test_exemption_qualifier_must_be_upper_case() -> None:
+    assert exemptions("B3 Subject") == ("B3",)
+
+
+@pytest.mark.parametrize("text", ["AB6", "web6", "B10", "Bb6", "x.b6", "Route B62", "version 21.4(b)"])
+def test_exemption_like_text_inside_words_is_not_a_code(text: str) -> None:
+    assert exemptions(text) == ()
+
+
+def test_exemption_margin_codes_on_header_lines_are_found() -> None:
+    text = "From:                                   B6\nTo: H                                    B7(C)"
+    assert exemptions(text) == ("B6", "B7(C)")
+
+
+# --- classification --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("marking", ["CONFIDENTIAL", "SECRET//NOFORN", "TOP SECRET//SI", "SECRET / NOFORN"])
+def test_classification_marking_on_its_own_line(marking: str) -> None:
+    assert classification(f"Memo\n   {marking}   \nbody")[0] == marking
+
+
+@pytest.mark.parametrize("text", ["The secret plan", "This email is UNCLASSIFIED", "Top Secret"])
+def test_classification_word_in_a_sentence_or_mixed_case_is_no_marking(text: str) -> None:
+    assert classification(text)[0] is None
+
+
+def test_classified_by_and_declassify_on_from_labelled_lines() -> None:
+    text = "CONFIDENTIAL\nClassified by: DAS, A/GIS, DoS on 05/22/2015\nReason: 1.4(D)\nDeclassify on: 11/18/2032"
+    assert classification(text) == ("CONFIDENTIAL", "DAS, A/GIS, DoS on 05/22/2015", "11/18/2032")
+
+
+def test_classified_by_labels_are_case_insensitive() -> None:
+    assert classification("Classified By Jane Doe\nDECLASSIFY ON 2030-01-01") == (None, "Jane Doe", "2030-01-01")
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+def test_clean_person_repairs_ocr_m_and_spaces_in_address() -> None:
+    assert clean_person("lvlills, Cheryl D < MillsCD@state.gov >") == "Mills, Cheryl D <MillsCD@state.gov>"
+
+
+@pytest.mark.parametrize("mailto", ["(mailto:", "[rnailto:", "[mallto: ", "[maitto;"])
+def test_clean_person_repairs_ocr_mailto(mailto: str) -> None:
+    assert (
+        clean_person(f"Sullivan, Jacob J {mailto}SullivanJJ@state.gov]")
+        == "Sullivan, Jacob J [mailto:SullivanJJ@state.gov]"
+    )
+
+
+def test_split_people_on_semicolons_dropping_exemption_codes() -> None:
+    assert split_people("H; Sullivan, Jacob J;  B6 ; 'abedinh@state.gov'") == (
+        "H",
+        "Sullivan, Jacob J",
+        "abedinh@state.gov",
+    )
+
+
+# --- email header blocks ---------------------------------------------------------------------
+
+LAYOUT_EMAIL = """\
+                                                                  RELEASE IN
+                                                                  PART B6
+From:                         Mills, Cheryl D <MillsCD@state.gov>                 B6
+Sent:                         Monday, November 26, 2012 8:05 AM
+To:                           H; Sullivan, Jacob J
+Cc:                           Abedin, Huma
+Subject:                      Re: Hearings schedule for the Benghazi review and the
+                              accountability board report
+Attachments:                  schedule.docx; memo.pdf
+
+Will do.
+
+-----Original Message-----
+From: H [mailto:HDR22@clintonemail.com]
+Sent: Sunday, November 25, 2012 09:45 PM
+To: Mills, Cheryl D
+Subject: Hearings
+
+Pls get me the schedule. Reach me at HDR22©clintonemail.com.
+""".splitlines()
+
+
+def test_layout_header_block_with_wrapped_subject() -> None:
+    top = header_blocks(LAYOUT_EMAIL)[0]
+    assert top == Message(
+        sender="Mills, Cheryl D <MillsCD@state.gov>",
+        recipients=("H", "Sullivan, Jacob J"),
+        cc=("Abedin, Huma",),
+        date=datetime(2012, 11, 26, 8, 5),
+        subject="Re: Hearings schedule for the Benghazi review and the accountability board report",
+        attachments=("schedule.docx", "memo.pdf"),
+    )
+
+
+def test_forwarded_chain_gives_one_message_per_header_block_top_first() -> None:
+    messages = header_blocks(LAYOUT_EMAIL)
+    assert len(messages) == 2
+    assert messages[1] == Message(
+        sender="H [mailto:HDR22@clintonemail.com]",
+        recipients=("Mills, Cheryl D",),
+        date=datetime(2012, 11, 25, 21, 45),
+        subject="Hearings",
+    )
+
+
+def test_header_blocks_separated_by_a_blank_line_are_two_messages() -> None:
+    lines = [
+        "From: Sid", "Sent: Thursday, March 3, 2011 9:45 PM", "To: H", "Subject: Libya", "",
+        "From: Jake", "Sent: Friday, March 4, 2011 1:00 AM", "To: Sid", "Subject: RE: Libya",
+    ]  # fmt: skip
+    assert [(m.sender, m.subject) for m in header_blocks(lines)] == [("Sid", "Libya"), ("Jake", "RE: Libya")]
+
+
+def test_redacted_sender_with_only_a_margin_code_is_none() -> None:
+    lines = [
+        "From:                                                                      B6",
+        "Sent:                Thursday, March 3, 2011 5.48 PM",
+        "To:                  H",
+        "Subject:             H: Latest",
+    ]
+    assert header_blocks(lines) == [
+        Message(sender=None, recipients=("H",), date=datetime(2011, 3, 3, 17, 48), subject="H: Latest")
+    ]
+
+
+def test_margin_code_line_between_header_lines_does_not_end_the_block() -> None:
+    lines = [
+        "From: Burns, William J",
+        "Sent: Sunday, April 03, 2011 12:18 PM",
+        "                                                                       1.4(B)",
+        "To: H; Sullivan, Jacob J",
+        "                                                                       1.4(D)",
+        "Subject: Re: Scots police",
+    ]
+    [message] = header_blocks(lines)
+    assert message.recipients == ("H", "Sullivan, Jacob J")
+    assert message.subject == "Re: Scots police"
+
+
+@pytest.mark.parametrize(("from_label", "subject_label"), [("Frorn:", "Sublect:"), ("Prom:", "Subiect:")])
+def test_ocr_variants_of_header_labels(from_label: str, subject_label: str) -> None:
+    lines = [f"{from_label} Sid", "Sent: Thursday, March 3, 2011 9:45 PM", "To: H", f"{subject_label} Libya"]
+    assert header_blocks(lines) == [
+        Message(sender="Sid", recipients=("H",), date=datetime(2011, 3, 3, 21, 45), subject="Libya")
+    ]
+
+
+def test_layout_labels_without_colons() -> None:
+    lines = ["From      Sid Blumenthal", "Sent      Mon Jan 24 17:55:40 2011", "To        H", "Subject   Libya"]
+    [message] = header_blocks(lines)
+    assert (message.sender, message.date, message.subject) == (
+        "Sid Blumenthal",
+        datetime(2011, 1, 24, 17, 55, 40),
+        "Libya",
+    )
+
+
+def test_garbled_label_in_layout_block_does_not_end_it() -> None:
+    lines = [
+        "From:          Sid",
+        "Sent:          Thursday, March 3, 2011 9:45 PM",
+        "=To:           H",
+        "Subject:       Libya",
+    ]
+    [message] = header_blocks(lines)
+    assert (message.sender, message.subject) == ("Sid", "Libya")
+
+
+def test_date_label_counts_as_sent_and_block_without_from_needs_to_or_subject() -> None:
+    assert header_blocks(["Date: Thursday, March 3, 2011 9:45 PM", "To: H", "Subject: no sender"]) == [
+        Message(recipients=("H",), date=datetime(2011, 3, 3, 21, 45), subject="no sender")
+    ]
+    assert header_blocks(["Date: Thursday, March 3, 2011 9:45 PM", "", "Body."]) == []
+
+
+def test_memo_lines_are_not_an_email_without_from() -> None:
+    assert header_blocks(["For: Hillary", "Re: Syria aiding Qaddafi", "Text."]) == []
+
+
+# --- read_metadata ---------------------------------------------------------------------------
+
+
+def test_read_metadata_takes_top_message_and_collects_participants() -> None:
+    meta = read_metadata(LAYOUT_EMAIL)
+    assert meta.sender == "Mills, Cheryl D <MillsCD@state.gov>"
+    assert meta.subject == "Re: Hearings schedule for the Benghazi review and the accountability board report"
+    assert meta.release_status == "part"
+    assert meta.exemptions == ("B6",)
+    assert meta.participants == (
+        "Mills, Cheryl D <MillsCD@state.gov>",
+        "H",
+        "Sullivan, Jacob J",
+        "Abedin, Huma",
+        "H [mailto:HDR22@clintonemail.com]",
+        "Mills, Cheryl D",
+        "MillsCD@state.gov",
+        "HDR22@clintonemail.com",  # also the OCR'd `HDR22©clintonemail.com` in the body, deduplicated
+    )
+
+
+def test_read_metadata_takes_release_status_from_first_page_when_given() -> None:
+    meta = read_metadata(["From: Sid", "Body mentions RELEASE IN FULL later."], first_page="RELEASE IN PART B5")
+    assert meta.release_status == "part"
+
+
+def test_read_metadata_of_empty_body_is_empty() -> None:
+    assert read_metadata([]) == indexer.Metadata()
+
+
+# --- real releases ---------------------------------------------------------------------------
+
+FBI_LETTER_PAGE = "affidavit+court-document+scanned-document__EFTA01325321_20260130_p006_i001.md"
+"""An FBI FOIPA letter (DOJ Epstein files) with two Bates lines at the bottom."""
+
+
+def test_state_pdf_metadata_with_split_release_marking_and_forwarded_message(shared_corpus: Path) -> None:
+    [doc] = indexer.read_file(shared_corpus / "state-f2015-04841/pdf/C05739554.pdf")
+    meta = doc.meta
+    assert meta.sender == "H <hrod17@clintonemail.com>"
+    assert meta.recipients == ("Huma Abedin",)
+    assert meta.date == datetime(2011, 3, 11, 13, 36)
+    assert meta.subject == "Fw: H: Latest: How Syria is aiding Qaddafi and more... Sid"
+    assert meta.attachments == ("hrc memo syria aiding libya 030311.docx",)
+    assert meta.release_status == "part"  # `RELEASE IN` / `PART B6` on two lines
+    assert meta.exemptions == ("B6",)
+    assert meta.classification == "CONFIDENTIAL"
+    forwarded = header_blocks(doc.text.splitlines())[1]
+    assert forwarded.sender is None  # redacted: only `B6` in the margin
+    assert forwarded.date == datetime(2011, 3, 3, 21, 45)
+    assert forwarded.subject == "H: Latest: How Syria is aiding Qaddafi and more... Sid"
+
+
+def test_state_text_release_metadata(shared_corpus: Path) -> None:
+    [doc] = indexer.read_file(shared_corpus / "state-f2014-20439/txt/HRCEmail_DecWeb/C05779658.txt")
+    meta = doc.meta
+    assert meta.recipients == ("H", "Sullivan, Jacob J")
+    assert meta.date == datetime(2011, 4, 3, 12, 47)
+    assert meta.subject == "Re: Scots police, UK govt to meet over Libyan defector (Reuters)"
+    assert meta.release_status == "part"
+    assert meta.exemptions == ("1.4(B)", "B1", "B5", "1.4(D)")
+
+
+def test_fbi_letter_exemptions_from_doj_release(shared_corpus: Path) -> None:
+    path = shared_corpus / "doj-efta/text-pages" / FBI_LETTER_PAGE
+    [doc] = indexer.read_file(path)
+    assert doc.meta.exemptions == ("B6", "B7(C)")
