@@ -46,8 +46,10 @@ _EXEMPTION = re.compile(
     re.VERBOSE,
 )
 _MARKING = re.compile(r"^\s*((?:TOP\s+)?SECRET|CONFIDENTIAL|UNCLASSIFIED)(?:\s*//?\s*[A-Z]+(?:\s*/\s*[A-Z]+)*)?\s*$")
-_CLASSIFIED_BY = re.compile(r"^\s*Classified\s+by\s*:?\s*(?P<value>.+?)\s*$", re.IGNORECASE | re.MULTILINE)
-_DECLASSIFY_ON = re.compile(r"^\s*Declassify\s+on\s*:?\s*(?P<value>.+?)\s*$", re.IGNORECASE | re.MULTILINE)
+_BLOCK_END = r"(?=\s+[—–-]+\s|\s+(?:Class|Reason|Declassify)\b|\s*$)"
+_CLASSIFIED_BY = re.compile(rf"\bClassified\s+by\s*:?\s*(?P<value>[^\n]+?){_BLOCK_END}", re.IGNORECASE | re.MULTILINE)
+_DECLASSIFY_ON = re.compile(rf"\bDeclassify\s+on\s*:?\s*(?P<value>[^\n]+?){_BLOCK_END}", re.IGNORECASE | re.MULTILINE)
+_CLASS_LINE = re.compile(r"\bClass(?:ification)?\s*:\s*(?:TOP\s+)?(?:SECRET|CONFIDENTIAL)(?:\s*//?\s*[A-Z]+)*")
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)|(?<!\d)\d{1,2}/\d{1,2}/\d{2}(?!\d)")
 _GLUED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(\d{1,2}:\d\d)")
 _UNKNOWN_LABEL = re.compile(r"^\s*\W?[A-Za-z]{1,4}\s*:(?:\s{2,}|\s*$)")
@@ -95,8 +97,8 @@ def parse_date(text: str) -> datetime | None:
     `Mon Jan 24 17:55:40 2011` all parse; a value with no recognizable year gives None.
     """
     text = _GLUED_YEAR.sub(r"\1 \2", text)
-    text = re.sub(r",(?=\S)", ", ", text)
     text = _DOTTED_TIME.sub(r"\1:\2", text)
+    text = re.sub(r",(?=\S)", ", ", text)
     text = _NOT_DATE_WORDS.sub(" ", text)
     if not _YEAR.search(text):
         return None
@@ -156,6 +158,9 @@ def header_blocks(lines: Sequence[str]) -> list[Message]:
         fields, last = {}, None
 
     for line in lines:
+        if _ORIGINAL_MESSAGE.match(line):
+            close()
+            continue
         m = _HEADER.match(line)
         if m:
             key = _LABELS[m.group("label").lower()]
@@ -179,8 +184,6 @@ def header_blocks(lines: Sequence[str]) -> list[Message]:
             else:
                 close()
         elif last is not None and not line.strip() and "subject" in fields:
-            close()
-        if _ORIGINAL_MESSAGE.match(line):
             close()
     close()
     return messages
@@ -251,6 +254,8 @@ def exemptions(text: str) -> tuple[str, ...]:
 def classification(text: str) -> tuple[str | None, str | None, str | None]:
     """(marking, classified by, declassify on) from a body's classification lines."""
     marking = next((" ".join(m.group(0).split()) for m in map(_MARKING.match, text.splitlines()) if m), None)
+    if marking is None and (line := _CLASS_LINE.search(text)):
+        marking = "".join(line.group(0).split(":", 1)[1].split())
     by = _CLASSIFIED_BY.search(text)
     on = _DECLASSIFY_ON.search(text)
     return marking, by and by.group("value"), on and on.group("value")

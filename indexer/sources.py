@@ -27,9 +27,9 @@ def sniff(head: bytes) -> Kind:
     """Tell a PDF from a text file by the first bytes, whatever the file is called."""
     if b"%PDF-" in head[:1024]:
         return "pdf"
-    if not head:
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")):
         return "text"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head:
         return "unknown"
     printable = sum(1 for b in head if b >= 32 or b in b"\t\n\r\f")
     return "text" if printable / len(head) > 0.95 else "unknown"

@@ -54,7 +54,7 @@ _STRONG = {
 # Components that are a stamp only in the header/footer zone or beside a strong component.
 _WEAK = {
     "agency": r"U\.\s?S\.\s+Department\s+of\s+(?:State|Justice|Defense|Homeland\s+Security|the\s+Treasury|Energy)",
-    "stamp_date": r"Date\s*:\s*(?P<stamp_date>\d{1,2}/\d{1,2}/\d{4})",
+    "stamp_date": r"Date\s*[:.;]?\s*(?P<stamp_date>\d{1,2}/\d{1,2}/\d{4})",
     "classification": rf"(?P<classification>{_CLASSIFICATION})",
     "bates": r"(?P<bates>(?=[A-Z0-9_-]*[A-Z]{2})[A-Z][A-Z0-9]*(?:[-_][A-Z0-9]+)*?[-_]?\d{6,10})",
 }

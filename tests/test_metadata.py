@@ -59,6 +59,7 @@ def test_parse_date_without_a_year_gives_none(text: str) -> None:
         ("                        RELEASE IN\n                        PART B6", "part"),  # split over two lines
         ("                        RELEASE IN\n                        FULL", "full"),
         ("              RELEASE\n              IN PART B6", "part"),
+        ("              RELEASE\n              IN FULL", "full"),
         ("RELEASE IN PART\n1.4(B),B1,B5,1.4(D)", "part"),
         ("From:      Sullivan, Jacob J          RELEASE IN\nSent:      Friday         PART B6", "part"),
         ("RELEASE DENIED", "denied"),
@@ -268,6 +269,24 @@ def test_margin_code_line_between_header_lines_does_not_end_the_block() -> None:
     assert message.subject == "Re: Scots police"
 
 
+def test_margin_code_at_left_edge_between_header_lines_does_not_end_the_block() -> None:
+    lines = [
+        "           From: Jones, Beth E",
+        " B7(A)",
+        "           Sent: Sunday, November 18, 2012 07:14 PM",
+        "           To: Burns, William J",
+        "           Subject: FYI - Report of arrests",
+    ]
+    assert header_blocks(lines) == [
+        Message(
+            sender="Jones, Beth E",
+            recipients=("Burns, William J",),
+            date=datetime(2012, 11, 18, 19, 14),
+            subject="FYI - Report of arrests",
+        )
+    ]
+
+
 @pytest.mark.parametrize(("from_label", "subject_label"), [("Frorn:", "Sublect:"), ("Prom:", "Subiect:")])
 def test_ocr_variants_of_header_labels(from_label: str, subject_label: str) -> None:
     lines = [f"{from_label} Sid", "Sent: Thursday, March 3, 2011 9:45 PM", "To: H", f"{subject_label} Libya"]
@@ -375,3 +394,31 @@ def test_fbi_letter_exemptions_from_doj_release(shared_corpus: Path) -> None:
     path = shared_corpus / "doj-efta/text-pages" / FBI_LETTER_PAGE
     [doc] = indexer.read_file(path)
     assert doc.meta.exemptions == ("B6", "B7(C)")
+
+
+# --- regressions ---------------------------------------------------------------------------------
+
+
+def test_state_classification_block_joined_by_dashes() -> None:
+    text = (
+        "Classified by DAS, A/GIS, DoS on 05/22/2015 — Class: SECRET/NOFORN —\n"
+        "Reason: 1.4(D) — Declassify on: 11/18/2032"
+    )
+    assert classification(text) == ("SECRET/NOFORN", "DAS, A/GIS, DoS on 05/22/2015", "11/18/2032")
+
+
+def test_time_written_with_a_comma_keeps_its_time() -> None:
+    assert parse_date("Thursday, March 3, 2011 5,48 PM") == datetime(2011, 3, 3, 17, 48)
+
+
+def test_indented_original_message_line_ends_the_header() -> None:
+    lines = [
+        "From:          Sid",
+        "Sent:          Thursday, March 3, 2011 9:45 PM",
+        "To:            H",
+        "Subject:       Hi",
+        "               -----Original Message-----",
+        "From: Jake",
+        "Subject: Older",
+    ]
+    assert [m.subject for m in header_blocks(lines)] == ["Hi", "Older"]

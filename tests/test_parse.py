@@ -325,7 +325,9 @@ def test_odd_unicode_and_empty_queries(text: str) -> None:
     assert bad(text) == f"nothing searchable in {' '.join(text.split())!r}"
 
 
-@pytest.mark.parametrize(("typed", "term"), [("Jose\u0301", "josé"), ("ｓｃａｎｎｅｒ", "scanner"), ("\ufb01le", "file")])
+@pytest.mark.parametrize(
+    ("typed", "term"), [("Jose\u0301", "josé"), ("ｓｃａｎｎｅｒ", "scanner"), ("\ufb01le", "file")]
+)
 def test_query_text_is_unicode_normalized(typed: str, term: str) -> None:
     assert parse(typed) == both(term)
 

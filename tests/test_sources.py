@@ -45,12 +45,20 @@ def test_sniff_calls_binary_with_nul_bytes_unknown() -> None:
     assert sniff(b"\x89PNG\r\n\x1a\n" + bytes(200)) == "unknown"
 
 
+def test_sniff_calls_text_with_a_single_nul_byte_unknown() -> None:
+    assert sniff(b"From: H\n" * 100 + b"\x00") == "unknown"
+
+
 def test_sniff_calls_mostly_control_bytes_unknown() -> None:
     assert sniff(bytes(range(1, 32)) * 10 + b"abc") == "unknown"
 
 
 def test_sniff_tolerates_a_few_control_bytes_in_text() -> None:
     assert sniff(b"a" * 98 + b"\x01\x02") == "text"  # 98 % printable
+
+
+def test_sniff_needs_more_than_95_percent_printable_bytes_for_text() -> None:
+    assert sniff(b"a" * 90 + b"\x01" * 10) == "unknown"
 
 
 # --- describe / file_sha256 ------------------------------------------------------------------
@@ -154,3 +162,7 @@ def test_iter_files_raises_for_a_missing_path(tmp_path: Path) -> None:
     missing = tmp_path / "nope"
     with pytest.raises(FileNotFoundError, match="no such file or folder: .*nope"):
         list(iter_files([missing]))
+
+
+def test_utf16_text_with_byte_order_mark_is_text() -> None:
+    assert sniff("From: H\nSubject: Libya\n".encode("utf-16")) == "text"

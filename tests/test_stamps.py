@@ -147,6 +147,10 @@ def test_stamp_inside_a_header_segment_is_cut_out_of_it() -> None:
         ("HW 54559 DocId:32403909 Page 2", "32403909"),  # OCR: H for N
         ("NW 68262 DocId;32308705 Page l", "32308705"),  # OCR: semicolon, l for 1
         ("| NW 68262 Docld:32308705 Page 2", "32308705"),  # scan edge read as a bar
+        ("NW 68262 Voeld:32308705 Page 1", "32308705"),  # OCR: V for D, e for c
+        ("NH 50953 DocId:32112623 Page 2", "32112623"),  # OCR: H for W
+        ("NW.68261 Docid:32255104 Page 4", "32255104"),  # OCR: dot for space
+        ("” NW 68262 Docld:32339483 Page 3", "32339483"),  # OCR speck before the footer
     ],
 )
 def test_nara_jfk_footer_is_removed_and_docid_becomes_doc_number(footer: str, docid: str) -> None:
@@ -202,6 +206,12 @@ def test_bates_like_token_inside_a_sentence_is_not_a_stamp() -> None:
 def test_bates_glued_to_other_text_is_not_a_stamp() -> None:
     clean = strip_page(page("Body.", "ref:EFTA01325326"))
     assert clean.lines == ("Body.", "ref:EFTA01325326")
+    assert clean.stamp.bates == ()
+
+
+def test_bates_glued_to_other_text_beside_a_stamp_is_left_in_place() -> None:
+    clean = strip_page(page("Doc No. C05739546 ref:EFTA01325326", "Body."))
+    assert clean.lines == ("ref:EFTA01325326", "Body.")
     assert clean.stamp.bates == ()
 
 
@@ -267,7 +277,7 @@ def test_clean_page_keeps_number_and_needs_ocr() -> None:
 
 def _memo_pages(count: int, header_on: int | None = None) -> list[Page]:
     header_on = count if header_on is None else header_on
-    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
     return [
         page(
             "Acme Corp Internal Memo" if n <= header_on else f"Unique heading {words[n - 1]}",
@@ -301,6 +311,8 @@ def test_repeated_segments_need_at_least_three_pages() -> None:
 def test_repeated_segments_need_sixty_percent_of_pages() -> None:
     assert "acme corp internal memo" in repeated_segments(_memo_pages(5, header_on=3))
     assert "acme corp internal memo" not in repeated_segments(_memo_pages(5, header_on=2))
+    assert "acme corp internal memo" in repeated_segments(_memo_pages(10, header_on=6))
+    assert "acme corp internal memo" not in repeated_segments(_memo_pages(10, header_on=5))
 
 
 def test_repeated_segments_count_only_header_and_footer_zone() -> None:
@@ -338,6 +350,13 @@ def test_jfk_text_nara_footers_are_removed_and_docid_is_captured(shared_corpus: 
     assert "NW 68262" not in clean.text
 
 
+def test_jfk_text_nh_and_hh_variant_footers_are_removed(shared_corpus: Path) -> None:
+    [clean] = strip_stamps(extract_text_file(shared_corpus / "jfk-nara/text/2025/124-90137-10357.md"))
+    assert clean.stamp.doc_number == "32337591"
+    assert "DocId" not in clean.text
+    assert sum("DocId:32337591" in raw for raw in clean.stamp.raw) == 3
+
+
 def test_jfk_text_hw_variant_footers_are_removed(shared_corpus: Path) -> None:
     cleaned = strip_stamps(extract_text_file(shared_corpus / "jfk-nara/text/2022/104-10326-10060.md"))
     assert {c.stamp.doc_number for c in cleaned} == {"32403909"}
@@ -352,3 +371,18 @@ def test_state_text_release_stamps_are_removed_on_every_page(shared_corpus: Path
         assert clean.stamp.case_number == "F-2014-20439"
         assert clean.stamp.release_date == date(2015, 12, 31)
         assert "Case No." not in clean.text and "Doc No." not in clean.text
+
+
+def test_stamp_date_with_its_colon_lost_to_ocr_is_removed() -> None:
+    rows: tuple[Row, ...] = (
+        ((0, "UNCLASSIFIED"),),
+        ((0, "Case No. F-2015-04841"),),
+        ((0, "Doc No. C05739554"),),
+        ((0, "body text that stays"),),
+        ((0, "Doc No. C05739554"),),
+        ((0, "Date 05/13/2015"), (108, "STATE-SCB0045004")),
+    )
+    page = strip_page(Page(1, rows))
+    assert page.lines == ("body text that stays",)
+    assert page.stamp.release_date == date(2015, 5, 13)
+    assert page.stamp.bates == ("STATE-SCB0045004",)
