@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -518,6 +519,34 @@ def test_state_release_export_scores_against_ground_truth(state_export: Path) ->
     assert result.stdout.splitlines()[-1].startswith("OK: ")
     assert "found: 1.000 (138/138)" in result.stdout
 
+
+@needs_corpus
+def test_state_release_body_is_complete_and_stamps_are_gone(state_export: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(SCORER), str(state_export), str(STATE / "ground-truth.csv"),
+         "--pdf-dir", str(STATE / "pdf"), "--min", "body_recall=0.97"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    stamp_line = re.compile("|".join(STAMP_PATTERNS), re.IGNORECASE)
+    left = [
+        line
+        for record in jsonl(state_export.read_text(encoding="utf-8"))
+        for line in record["text"].splitlines()
+        if stamp_line.search(line)
+    ]
+    # What the scorer's patterns still find are signature lines inside the body ("U.S. Department
+    # of State" under a name, indented like the text), not the stamp printed at the page edge.
+    assert all(line.startswith("     ") and line.strip() == "U.S. Department of State" for line in left), left
+    assert len(left) <= 3
+
+
+STAMP_PATTERNS = (
+    r"Case No\.\s*F-\d{4}-\d{5}", r"Doc No\.\s*C\d{8}", r"^\s*U\.S\. Department of State\s*$",
+    r"PRODUCED TO HOUSE SELECT BENGHAZI", r"SUBJECT TO AGREEMENT ON SENSITIVE INFORMATION",
+    r"^\s*UNCLASSIFIED\s*$", r"^\s*Date:\s*\d{2}/\d{2}/\d{4}\s*$", r"STATE-SCB\d{7}",
+)  # fmt: skip
+"""The stamp patterns of the project's scorer."""
 
 SCORER_MINIMA = (
     "--min", "found=1.0", "--min", "case_number=1.0", "--min", "date=0.97",
