@@ -11,7 +11,6 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from whoosh import query as wq
 from whoosh.fields import Schema
@@ -182,7 +181,3 @@ def combine(text: str, filters: Filters, schema: Schema | None = None) -> wq.Que
         return q
     return f if isinstance(q, wq.Every) else wq.And([q, f])
 
-
-def date_bounds(text: str) -> tuple[datetime, datetime]:
-    """First and last instant of a natural date (re-exported for callers of this module)."""
-    return parse_period(text)

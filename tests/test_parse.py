@@ -8,14 +8,13 @@ import pytest
 from whoosh import query as wq
 
 from indexer.errors import ExitCode, QueryError
-from indexer.schema import build_schema
+from indexer.schema import build_schema, parse_period
 from query.parse import (
     ALIASES,
     MAX_QUERY_LENGTH,
     Filters,
     check_syntax,
     combine,
-    date_bounds,
     filter_query,
     known_fields,
     parse_query,
@@ -198,7 +197,7 @@ def test_release_date_alias_reads_natural_dates() -> None:
     ],
 )
 def test_date_bounds_of_natural_dates(text: str, start: datetime, end: datetime) -> None:
-    assert date_bounds(text) == (start, end)
+    assert parse_period(text) == (start, end)
 
 
 # --- fuzzy terms and phrases with slop --------------------------------------------------------------
