@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .documents import Document
 from .errors import (
+    DamagedIndexError,
     DocumentNotFoundError,
     ExitCode,
     ExtractionError,
@@ -23,7 +24,7 @@ from .errors import (
     QueryError,
 )
 from .metadata import Metadata
-from .pipeline import FileFailure, IndexReport, index_paths, read_release
+from .pipeline import FileFailure, IndexReport, Options, ProgressEvent, index_paths, read_release, reindex
 from .sources import describe
 
 
@@ -42,6 +43,10 @@ __all__ = [
     "IncompatibleIndexError",
     "IndexBusyError",
     "IndexMissingError",
+    "DamagedIndexError",
+    "Options",
+    "ProgressEvent",
+    "reindex",
     "IndexReport",
     "Metadata",
     "QueryError",

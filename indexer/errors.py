@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     index_busy = 5
     not_found = 6
     bad_query = 7
+    damaged_index = 8
 
 
 class FoiaSearchError(Exception):
@@ -40,6 +41,12 @@ class IncompatibleIndexError(FoiaSearchError):
     """The index was written by an incompatible version of foia-search."""
 
     exit_code = ExitCode.incompatible_index
+
+
+class DamagedIndexError(FoiaSearchError):
+    """The index files cannot be read; `foia reindex` rebuilds them from the extraction cache."""
+
+    exit_code = ExitCode.damaged_index
 
 
 class IndexBusyError(FoiaSearchError):

@@ -74,10 +74,14 @@ def clean_segment(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def extract(source: Source) -> list[Page]:
+PDF_ENGINES = ("pdfminer", "pdfium")
+"""pdfminer.six is the reference; pdfium (pypdfium2) is several times faster."""
+
+
+def extract(source: Source, engine: str = "pdfminer") -> list[Page]:
     """Pages of one file, by its sniffed kind. Raises ExtractionError with a one-line reason."""
     if source.kind == "pdf":
-        return extract_pdf(source.path)
+        return extract_pdf_pdfium(source.path) if engine == "pdfium" else extract_pdf(source.path)
     if source.kind == "text":
         return extract_text_file(source.path)
     raise ExtractionError("not a PDF or text file")
@@ -92,6 +96,7 @@ class _Line:
     x0: float
     top: float
     bottom: float
+    x1: float = 0.0
 
 
 def _text_lines(container: object) -> Iterator[LTTextLine]:
@@ -102,17 +107,22 @@ def _text_lines(container: object) -> Iterator[LTTextLine]:
             yield from _text_lines(item)
 
 
-def _rows(page: LTPage) -> tuple[Row, ...]:
-    """Group a page's text lines into rows: lines that overlap vertically by half their height.
+def _pdfminer_lines(page: LTPage) -> list[_Line]:
+    return [
+        _Line(text, line.x0, page.height - line.y1, page.height - line.y0, line.x1)
+        for line in _text_lines(page)
+        if (text := clean_segment(line.get_text()))
+    ]
 
-    A vertical gap of more than one and a half line heights becomes an empty row, as a blank line.
+
+def layout_rows(lines: list[_Line], join: bool = False) -> tuple[Row, ...]:
+    """Group positioned lines into rows: lines that overlap vertically by half their height.
+
+    With `join`, runs closer than a character on one row are joined (PDFium cuts words into
+    runs where pdfminer.six does not); a vertical gap of more than one and a
+    half line heights becomes an empty row, as a blank line.
     """
-    lines: list[_Line] = []
-    for text_line in _text_lines(page):
-        text = clean_segment(text_line.get_text())
-        if text:
-            lines.append(_Line(text, text_line.x0, page.height - text_line.y1, page.height - text_line.y0))
-    lines.sort(key=lambda ln: (ln.top, ln.x0))
+    lines = sorted(lines, key=lambda ln: (ln.top, ln.x0))
     groups: list[list[_Line]] = []
     for line in lines:
         if groups:
@@ -129,14 +139,30 @@ def _rows(page: LTPage) -> tuple[Row, ...]:
         if previous_bottom is not None and top - previous_bottom > 1.5 * (bottom - top):
             rows.append(())
         previous_bottom = bottom
-        rows.append(tuple((round(ln.x0 / POINTS_PER_COLUMN), ln.text) for ln in sorted(group, key=lambda ln: ln.x0)))
+        group.sort(key=lambda ln: ln.x0)
+        rows.append(_join_runs(group) if join else tuple((round(ln.x0 / POINTS_PER_COLUMN), ln.text) for ln in group))
     return tuple(rows)
+
+
+def _join_runs(group: list[_Line]) -> Row:
+    segments: list[tuple[float, float, str]] = []
+    for line in group:
+        if segments and -1.0 < line.x0 - segments[-1][1] < POINTS_PER_COLUMN:
+            x0, _, text = segments[-1]
+            joiner = "" if line.x0 - segments[-1][1] < 1.0 else " "
+            segments[-1] = (x0, line.x1, text + joiner + line.text)
+        else:
+            segments.append((line.x0, line.x1, line.text))
+    return tuple((round(x0 / POINTS_PER_COLUMN), text) for x0, _, text in segments)
 
 
 def extract_pdf(path: Path) -> list[Page]:
     """Pages of a PDF with their rows; a clear ExtractionError for PDFs that cannot be read."""
     try:
-        pages = [Page(number, _rows(page)) for number, page in enumerate(extract_pages(path, laparams=_LAPARAMS), 1)]
+        pages = [
+            Page(number, layout_rows(_pdfminer_lines(page)))
+            for number, page in enumerate(extract_pages(path, laparams=_LAPARAMS), 1)
+        ]
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise ExtractionError(f"encrypted PDF that needs a password ({type(exc).__name__})") from exc
     except PDFSyntaxError as exc:
@@ -145,6 +171,41 @@ def extract_pdf(path: Path) -> list[Page]:
         raise ExtractionError(f"unreadable PDF: {type(exc).__name__}: {exc}") from exc
     except (KeyError, ValueError, TypeError, AttributeError, IndexError, AssertionError, RecursionError) as exc:
         raise ExtractionError(f"unreadable PDF (parser error {type(exc).__name__}: {exc})") from exc
+    if not pages:
+        raise ExtractionError("PDF has no pages")
+    return pages
+
+
+def extract_pdf_pdfium(path: Path) -> list[Page]:
+    """Pages of a PDF read with PDFium (pypdfium2): the same rows, several times faster."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        reason = str(exc)
+        if "password" in reason.lower():
+            raise ExtractionError("encrypted PDF that needs a password") from exc
+        raise ExtractionError(f"damaged PDF: {reason}") from exc
+    try:
+        pages = []
+        for index in range(len(pdf)):
+            page = pdf[index]
+            height = page.get_height()
+            textpage = page.get_textpage()
+            lines = []
+            for i in range(textpage.count_rects()):
+                left, bottom, right, top = textpage.get_rect(i)
+                text = clean_segment(textpage.get_text_bounded(left, bottom, right, top))
+                if text:
+                    lines.append(_Line(text, left, height - top, height - bottom, right))
+            pages.append(Page(index + 1, layout_rows(lines, join=True)))
+            textpage.close()
+            page.close()
+    except pdfium.PdfiumError as exc:
+        raise ExtractionError(f"unreadable PDF: {exc}") from exc
+    finally:
+        pdf.close()
     if not pages:
         raise ExtractionError("PDF has no pages")
     return pages

@@ -1,4 +1,11 @@
-"""The Whoosh index on disk: opening it safely, and writing documents file by file.
+"""The index folder on disk, and writing documents into its Whoosh index.
+
+Layout of an index folder:
+
+    foia-index.json   format and schema version
+    whoosh/           the Whoosh index
+    manifest.sqlite   what is known of each file (see `manifest`)
+    cache/            extracted pages by content hash (see `cache`)
 
 Only this module knows Whoosh's writer. The query side opens indexes through `open_index`.
 """
@@ -6,6 +13,7 @@ Only this module knows Whoosh's writer. The query side opens indexes through `op
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -15,12 +23,26 @@ from whoosh import index as windex
 from whoosh.index import Index, LockError
 from whoosh.writing import SegmentWriter
 
+from .cache import ExtractionCache
 from .documents import Document
-from .errors import IncompatibleIndexError, IndexBusyError, IndexMissingError
+from .errors import DamagedIndexError, IncompatibleIndexError, IndexBusyError, IndexMissingError
+from .manifest import Manifest
 from .schema import SCHEMA_VERSION, build_schema
 
 META_FILE = "foia-index.json"
 _INDEX_NAME = "foia"
+
+
+def whoosh_dir(path: Path) -> Path:
+    return path / "whoosh"
+
+
+def cache_of(path: Path) -> ExtractionCache:
+    return ExtractionCache(path / "cache")
+
+
+def manifest_of(path: Path) -> Manifest:
+    return Manifest(path / "manifest.sqlite")
 
 
 def _meta_path(path: Path) -> Path:
@@ -28,24 +50,34 @@ def _meta_path(path: Path) -> Path:
 
 
 def index_exists(path: Path) -> bool:
-    return _meta_path(path).is_file() and windex.exists_in(str(path), indexname=_INDEX_NAME)
+    return _meta_path(path).is_file()
 
 
-def open_index(path: Path) -> Index:
-    """Open an existing index for reading or writing; clear errors when missing or incompatible."""
-    if not index_exists(path):
-        raise IndexMissingError(f"no index at {path}: create one with `foia index PATH --index {path}`")
+def _check_version(path: Path) -> None:
     try:
         meta = json.loads(_meta_path(path).read_text())
     except (OSError, ValueError) as exc:
-        raise IncompatibleIndexError(f"index at {path} has an unreadable {META_FILE}: {exc}") from exc
+        raise DamagedIndexError(f"index at {path} has an unreadable {META_FILE}: {exc}") from exc
     version = meta.get("schema_version")
     if version != SCHEMA_VERSION:
         raise IncompatibleIndexError(
             f"index at {path} was made with schema version {version}; this foia-search reads version "
-            f"{SCHEMA_VERSION}. Rebuild it: move it away and run `foia index` on your releases again."
+            f"{SCHEMA_VERSION}. Rebuild it from its extraction cache: `foia reindex --index {path}`."
         )
-    return windex.open_dir(str(path), indexname=_INDEX_NAME)
+
+
+def open_index(path: Path) -> Index:
+    """Open an existing index; clear errors when it is missing, incompatible or damaged."""
+    if not index_exists(path):
+        raise IndexMissingError(f"no index at {path}: create one with `foia index PATH --index {path}`")
+    _check_version(path)
+    try:
+        return windex.open_dir(str(whoosh_dir(path)), indexname=_INDEX_NAME)
+    except Exception as exc:  # Whoosh raises many kinds on damaged files
+        raise DamagedIndexError(
+            f"index at {path} is damaged ({type(exc).__name__}: {exc}); "
+            f"rebuild it from its extraction cache: `foia reindex --index {path}`"
+        ) from exc
 
 
 def create_or_open(path: Path) -> Index:
@@ -54,8 +86,14 @@ def create_or_open(path: Path) -> Index:
         return open_index(path)
     if path.exists() and any(path.iterdir()):
         raise IncompatibleIndexError(f"{path} exists and is not a foia-search index; choose another --index folder")
-    path.mkdir(parents=True, exist_ok=True)
-    ix = windex.create_in(str(path), build_schema(), indexname=_INDEX_NAME)
+    return recreate(path)
+
+
+def recreate(path: Path) -> Index:
+    """A new, empty Whoosh index in the folder, keeping its manifest and cache."""
+    shutil.rmtree(whoosh_dir(path), ignore_errors=True)
+    whoosh_dir(path).mkdir(parents=True)
+    ix = windex.create_in(str(whoosh_dir(path)), build_schema(), indexname=_INDEX_NAME)
     _meta_path(path).write_text(json.dumps({"schema_version": SCHEMA_VERSION}) + "\n")
     return ix
 
@@ -109,17 +147,19 @@ def to_fields(doc: Document) -> dict[str, object]:
 
 
 class Writer:
-    """Adds and replaces the documents of files in one Whoosh write transaction."""
+    """Adds, replaces and removes the documents of files; commits when asked."""
 
-    def __init__(self, ix: Index) -> None:
+    def __init__(self, ix: Index, wait: float = 0.0) -> None:
         self._ix = ix
-        self._writer = self._open()
+        self._writer = self._open(wait)
 
-    def _open(self) -> SegmentWriter:
+    def _open(self, wait: float) -> SegmentWriter:
         try:
-            return self._ix.writer(limitmb=256)
+            return self._ix.writer(limitmb=128, timeout=wait, delay=0.25)
         except LockError as exc:
-            raise IndexBusyError("another `foia index` is writing to this index; wait for it to finish") from exc
+            raise IndexBusyError(
+                "another `foia index` is writing to this index; wait for it to finish, or pass --wait SECONDS"
+            ) from exc
 
     def replace_file(self, source: str, docs: list[Document]) -> None:
         """Remove what was indexed from `source` and add its new documents."""
@@ -127,39 +167,31 @@ class Writer:
         for doc in docs:
             self._writer.update_document(**to_fields(doc))
 
+    def remove_file(self, source: str) -> None:
+        self._writer.delete_by_term("source", source)
+
     def commit(self) -> None:
-        self._writer.commit()
+        """Commit and release the lock; a second call does nothing."""
+        if not self._writer.is_closed:
+            self._writer.commit()
 
     def checkpoint(self) -> None:
-        """Commit what was written so far and go on writing."""
+        """Commit what was written so far and go on writing (the lock is taken again at once)."""
         self._writer.commit()
-        self._writer = self._open()
+        self._writer = self._open(wait=30.0)
 
     def cancel(self) -> None:
-        self._writer.cancel()
+        if not self._writer.is_closed:
+            self._writer.cancel()
 
 
 @contextmanager
-def writing(ix: Index) -> Iterator[Writer]:
+def writing(ix: Index, wait: float = 0.0) -> Iterator[Writer]:
     """A Writer committed when the block ends normally and cancelled when it raises."""
-    writer = Writer(ix)
+    writer = Writer(ix, wait)
     try:
         yield writer
     except BaseException:
         writer.cancel()
         raise
     writer.commit()
-
-
-def indexed_version(ix: Index, source: str) -> str | None:
-    """The content hash under which `source` is indexed, or None."""
-    with ix.searcher() as searcher:
-        number = searcher.document_number(source=source)
-        return None if number is None else searcher.stored_fields(number)["sha256"]
-
-
-def indexed_copy(ix: Index, sha256: str) -> str | None:
-    """The source path of an indexed file with this content hash, or None."""
-    with ix.searcher() as searcher:
-        number = searcher.document_number(sha256=sha256)
-        return None if number is None else searcher.stored_fields(number)["source"]

@@ -6,6 +6,7 @@ import functools
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 from enum import StrEnum
@@ -15,11 +16,20 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
-from indexer import ExitCode, FoiaSearchError, IndexReport, index_paths
-from indexer.sources import iter_files
+from indexer import ExitCode, FoiaSearchError, IndexReport, Options, ProgressEvent, index_paths, reindex
+from indexer.status import index_status
+from indexer.store import cache_of, index_exists
 
 from .export import DOCUMENT_FIELDS, HIT_FIELDS, document_record, hit_record, write_csv, write_jsonl
 from .parse import Filters
@@ -34,7 +44,8 @@ app = typer.Typer(
         "Search FOIA releases: index PDFs and text files, with page stamps removed and parsed, "
         "then search by words, phrases, case and doc numbers, senders, dates and exemptions.\n\n"
         "Exit codes: 0 ok; 1 some files could not be indexed; 2 bad arguments; 3 no index; "
-        "4 index made by an incompatible version; 5 index busy; 6 document not found; 7 bad query."
+        "4 index made by an incompatible version; 5 index busy; 6 document not found; 7 bad query; "
+        "8 damaged index."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -80,32 +91,47 @@ def handle_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@app.command()
-@handle_errors
-def index(
-    paths: Annotated[
-        list[Path], typer.Argument(metavar="PATH...", help="Files and folders (searched recursively).", exists=True)
-    ],
-    index_dir: IndexOpt = DEFAULT_INDEX,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
-) -> None:
-    """Index PDF and text releases. Files already indexed with the same content are skipped; a
-    changed file replaces its documents; a file that cannot be read is reported and the rest go on.
-    Exits 1 when some file failed."""
-    files = list(iter_files(paths))
-    show = not quiet and not as_json and err.is_terminal
-    with Progress(
-        TextColumn("[bold]indexing"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
-        TimeElapsedColumn(), TimeRemainingColumn(), TextColumn("{task.description}"),
-        console=err, disable=not show, transient=True,
-    ) as progress:  # fmt: skip
-        task = progress.add_task("", total=len(files))
+WorkersOpt = Annotated[int, typer.Option("--workers", "-w", min=0, help="Worker processes; 0 means one per core.")]
+EngineOpt = Annotated[
+    str, typer.Option("--pdf-engine", help="pdfminer (reference) or pdfium (several times faster).")
+]
+WaitOpt = Annotated[
+    float, typer.Option("--wait", min=0, help="Seconds to wait for another `foia index` on the same index.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object (for cron jobs).")]
 
-        def step(path: Path, outcome: str) -> None:
-            progress.update(task, advance=1, description=escape(path.name))
 
-        report = index_paths(files, index_dir, progress=step)
+class _Bar:
+    """A progress bar over files with pages/s, that also names the commit phase."""
+
+    def __init__(self, show: bool) -> None:
+        self.progress = Progress(
+            SpinnerColumn(), TextColumn("[bold]{task.fields[phase]}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("files · {task.fields[pages]} pages · {task.fields[rate]} pages/s"),
+            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.description}"),
+            console=err, disable=not show, transient=True,
+        )  # fmt: skip
+        self.task = self.progress.add_task("", total=None, phase="indexing", pages=0, rate="-")
+        self.started = time.monotonic()
+
+    def __enter__(self) -> _Bar:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(None, None, None)
+
+    def __call__(self, event: ProgressEvent) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        phase = {"commit": "committing", "done": "done"}.get(event.phase, "indexing")
+        self.progress.update(
+            self.task, total=event.total, completed=event.done, phase=phase, pages=event.pages,
+            rate=f"{event.pages / elapsed:.0f}", description=escape(Path(event.path).name),
+        )  # fmt: skip
+
+
+def _finish(report: IndexReport, index_dir: Path, quiet: bool, as_json: bool) -> None:
     if as_json:
         print(json.dumps({"index": str(index_dir), **asdict(report)}))
     elif not quiet:
@@ -114,11 +140,97 @@ def index(
         raise typer.Exit(int(ExitCode.some_files_failed))
 
 
+@app.command()
+@handle_errors
+def index(
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH...", help="Files and folders (searched recursively).", exists=True)
+    ],
+    index_dir: IndexOpt = DEFAULT_INDEX,
+    workers: WorkersOpt = 0,
+    engine: EngineOpt = "pdfminer",
+    prune: Annotated[bool, typer.Option("--prune", help="Remove documents of files that no longer exist.")] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="First rebuild the index from the extraction cache (damaged index).")
+    ] = False,
+    wait: WaitOpt = 0.0,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Index PDF and text releases. Unchanged files are skipped (size and mtime, then content
+    hash); a changed file replaces its documents; a file that cannot be read is reported and the
+    rest go on. Commits come every 200 files or minute, so a stopped run keeps its work and the
+    next run resumes. Exits 1 when some file failed."""
+    options = Options(workers=workers, engine=engine, wait=wait)
+    show = not quiet and not as_json and err.is_terminal
+    if rebuild and index_exists(index_dir):
+        with _Bar(show) as bar:
+            reindex(index_dir, progress=bar, options=options)
+    with _Bar(show) as bar:
+        report = index_paths(paths, index_dir, progress=bar, options=options, prune=prune)
+    _finish(report, index_dir, quiet, as_json)
+
+
+@app.command("reindex")
+@handle_errors
+def reindex_command(
+    index_dir: IndexOpt = DEFAULT_INDEX,
+    workers: WorkersOpt = 0,
+    wait: WaitOpt = 0.0,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rebuild the index from its extraction cache, without reading PDFs again: after an upgrade
+    that changes the schema or the stamp rules, or when the index is damaged."""
+    show = not quiet and not as_json and err.is_terminal
+    with _Bar(show) as bar:
+        report = reindex(index_dir, progress=bar, options=Options(workers=workers, wait=wait))
+    _finish(report, index_dir, quiet, as_json)
+
+
+@app.command()
+@handle_errors
+def status(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(metavar="[PATH...]", help="Also tell which of these files are pending.")
+    ] = None,
+    index_dir: IndexOpt = DEFAULT_INDEX,
+    as_json: JsonOpt = False,
+) -> None:
+    """What the index holds: files indexed, failed (with reasons), duplicates, pending and gone."""
+    report = index_status(index_dir, paths or [])
+    if as_json:
+        print(json.dumps(asdict(report)))
+        return
+    out.print(
+        f"{index_dir}: {report.indexed} files indexed ({report.documents} documents, {report.pages} pages), "
+        f"{len(report.failed)} failed, {report.duplicates} duplicates, {len(report.pending)} pending, "
+        f"{len(report.gone)} gone; cache {report.cache_entries} entries, {report.cache_bytes / 1e6:.1f} MB"
+    )
+    for failure in report.failed:
+        out.print(f"[red]failed:[/red] {escape(failure.path)}: {escape(failure.reason)}")
+    for path in report.pending:
+        out.print(f"pending: {escape(path)}")
+    for path in report.gone:
+        out.print(f"gone: {escape(path)} (remove with `foia index --prune`)")
+
+
+@app.command("clear-cache")
+@handle_errors
+def clear_cache(index_dir: IndexOpt = DEFAULT_INDEX) -> None:
+    """Delete the extraction cache of an index (the index itself stays searchable)."""
+    removed = cache_of(index_dir).clear()
+    err.print(f"removed {removed} cached files from {index_dir}")
+
+
 def _print_report(report: IndexReport, index_dir: Path) -> None:
+    rate = report.pages / report.seconds if report.seconds else 0.0
     err.print(
         f"{report.files} files: {report.indexed} indexed, {report.replaced} replaced, {report.skipped} unchanged, "
-        f"{len(report.failed)} failed; {report.documents} documents, {report.pages} pages added to {index_dir}"
+        f"{len(report.failed)} failed, {report.pruned} pruned; {report.documents} documents, {report.pages} pages "
+        f"added to {index_dir}"
     )
+    err.print(f"took {report.seconds:.1f} s ({rate:.0f} pages/s); {report.from_cache} files read from the cache")
     if report.ocr_pages:
         err.print(f"{report.ocr_pages} pages have no text layer and need OCR")
     for failure in report.failed:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
+from indexer.schema import SCHEMA_VERSION
 from query.cli import app
 from query.export import DOCUMENT_FIELDS, HIT_FIELDS
 
@@ -78,23 +79,28 @@ def test_index_prints_a_summary_and_exits_0(first_run: tuple[Path, Result]) -> N
     index, result = first_run
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert result.stderr.splitlines() == [
-        f"4 files: 4 indexed, 0 replaced, 0 unchanged, 0 failed; 6 documents, 13 pages added to {index}",
-        "1 pages have no text layer and need OCR",
-    ]
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        f"4 files: 4 indexed, 0 replaced, 0 unchanged, 0 failed, 0 pruned; 6 documents, 13 pages added to {index}"
+    )
+    assert re.fullmatch(r"took \d+\.\d s \(\d+ pages/s\); 0 files read from the cache", lines[1]), lines[1]
+    assert lines[2:] == ["1 pages have no text layer and need OCR"]
     assert (index / "foia-index.json").is_file()
-    assert json.loads((index / "foia-index.json").read_text()) == {"schema_version": 1}
+    assert json.loads((index / "foia-index.json").read_text()) == {"schema_version": SCHEMA_VERSION}
 
 
 def test_second_index_run_skips_every_file(index_dir: Path) -> None:
     result = foia("index", RELEASES, "--index", index_dir)
     assert result.exit_code == 0
-    assert result.stderr.splitlines() == [
-        f"4 files: 0 indexed, 0 replaced, 4 unchanged, 0 failed; 0 documents, 0 pages added to {index_dir}"
-    ]
+    assert result.stderr.splitlines()[0] == (
+        f"4 files: 0 indexed, 0 replaced, 4 unchanged, 0 failed, 0 pruned; 0 documents, 0 pages added to {index_dir}"
+    )
+    assert len(result.stderr.splitlines()) == 2
     result = foia("index", RELEASES, "--index", index_dir, "--json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == {
+    summary = json.loads(result.stdout)
+    assert summary.pop("seconds") < 5
+    assert summary == {
         "index": str(index_dir),
         "files": 4,
         "indexed": 0,
@@ -103,6 +109,9 @@ def test_second_index_run_skips_every_file(index_dir: Path) -> None:
         "pages": 0,
         "ocr_pages": 0,
         "skipped": 4,
+        "pruned": 0,
+        "extracted": 0,
+        "from_cache": 0,
         "failed": [],
     }
     assert len(jsonl(foia("export", "--index", index_dir).stdout)) == 6  # nothing doubled
@@ -131,7 +140,9 @@ def test_broken_pdf_exits_1_and_names_the_file(broken_run: tuple[Path, Path, Res
     folder, index, result = broken_run
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines[0] == f"2 files: 1 indexed, 0 replaced, 0 unchanged, 1 failed; 1 documents, 3 pages added to {index}"
+    assert lines[0] == (
+        f"2 files: 1 indexed, 0 replaced, 0 unchanged, 1 failed, 0 pruned; 1 documents, 3 pages added to {index}"
+    )
     failed = [line for line in lines if line.startswith("failed: ")]
     assert len(failed) == 1
     prefix = f"failed: {folder.resolve() / 'broken.pdf'}: "
@@ -440,7 +451,7 @@ def test_foia_index_environment_variable(tmp_path: Path) -> None:
     env = {"FOIA_INDEX": str(location)}
     result = foia("index", RELEASES / "state-email-release.pdf", env=env)
     assert result.exit_code == 0
-    assert result.stderr.endswith(f"added to {location}\n")
+    assert result.stderr.splitlines()[0].endswith(f"added to {location}")
     assert (location / "foia-index.json").is_file()
     hits = jsonl(foia("search", "twenty", "-f", "jsonl", env=env).stdout)
     assert [h["doc_number"] for h in hits] == ["C09900001"]
@@ -461,18 +472,18 @@ def test_other_schema_version_exits_4(index_dir: Path, tmp_path: Path) -> None:
     old = tmp_path / "old-index"
     shutil.copytree(index_dir, old)
     (old / "foia-index.json").write_text(json.dumps({"schema_version": 99}) + "\n")
-    message = f"index at {old} was made with schema version 99; this foia-search reads version 1"
+    message = f"index at {old} was made with schema version 99; this foia-search reads version {SCHEMA_VERSION}"
     assert_clean_error(foia("search", "scanner", "--index", old), 4, message)
     assert_clean_error(foia("show", "C09900001", "--index", old), 4, message)
     assert_clean_error(foia("export", "--index", old), 4, message)
     assert_clean_error(foia("index", RELEASES, "--index", old), 4, message)
 
 
-def test_unreadable_index_metadata_exits_4(index_dir: Path, tmp_path: Path) -> None:
+def test_unreadable_index_metadata_exits_8(index_dir: Path, tmp_path: Path) -> None:
     old = tmp_path / "bad-meta"
     shutil.copytree(index_dir, old)
     (old / "foia-index.json").write_text("{not json")
-    assert_clean_error(foia("search", "scanner", "--index", old), 4, "has an unreadable foia-index.json")
+    assert_clean_error(foia("search", "scanner", "--index", old), 8, "has an unreadable foia-index.json")
 
 
 # --- end to end: real State Department releases ------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 
 import indexer
 from indexer.errors import DocumentNotFoundError, ExitCode, IncompatibleIndexError, IndexMissingError, QueryError
+from indexer.schema import SCHEMA_VERSION
 from query.export import DOCUMENT_FIELDS, HIT_FIELDS, document_record, hit_record, write_csv, write_jsonl
 from query.parse import Filters
 from query.search import MARK, get_document, iter_hits, search
@@ -291,7 +292,7 @@ def test_index_of_another_schema_version(index_dir: Path, tmp_path: Path) -> Non
     shutil.copytree(index_dir, copy)
     (copy / "foia-index.json").write_text(json.dumps({"schema_version": 0}) + "\n")
     with pytest.raises(
-        IncompatibleIndexError, match="was made with schema version 0; this foia-search reads version 1"
+        IncompatibleIndexError, match=f"was made with schema version 0; this foia-search reads version {SCHEMA_VERSION}"
     ):
         search(copy, "scanner")
     with pytest.raises(IncompatibleIndexError):
