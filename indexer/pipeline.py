@@ -22,7 +22,7 @@ from .extract import PDF_ENGINES, extract
 from .manifest import FileRecord, Manifest
 from .sources import Source, file_sha256, iter_files, sniff
 from .stamps import strip_stamps
-from .store import Writer, cache_of, create_or_open, manifest_of, recreate, writing
+from .store import Writer, cache_of, create_or_open, exclusive, index_exists, manifest_of, recreate, writing
 
 log = logging.getLogger(__name__)
 
@@ -271,10 +271,19 @@ def index_paths(
     started = time.monotonic()
     root = index_dir.resolve()
     files = [p.resolve() for p in iter_files(paths) if not p.resolve().is_relative_to(root)]
+    if index_dir.exists() and not index_exists(index_dir):
+        create_or_open(index_dir)  # a folder that is something else is refused before it is locked
+    with exclusive(index_dir, options.wait):
+        return _index_files(files, index_dir, progress, options, prune, started)
+
+
+def _index_files(
+    files: list[Path], index_dir: Path, progress: Progress | None, options: Options, prune: bool, started: float
+) -> IndexReport:
     ix = create_or_open(index_dir)
     manifest = manifest_of(index_dir)
     try:
-        with writing(ix, options.wait) as writer:
+        with writing(ix) as writer:
             run = _Run(writer, manifest, options, progress)
             run.total = len(files)
             if prune:
@@ -308,11 +317,16 @@ def reindex(index_dir: Path, progress: Progress | None = None, options: Options 
     started = time.monotonic()
     if not (index_dir / "manifest.sqlite").exists():
         raise FoiaSearchError(f"nothing to rebuild at {index_dir}: it has no manifest; index your files instead")
+    with exclusive(index_dir, options.wait):
+        return _rebuild(index_dir, progress, options, started)
+
+
+def _rebuild(index_dir: Path, progress: Progress | None, options: Options, started: float) -> IndexReport:
     manifest = manifest_of(index_dir)
     ix = recreate(index_dir)
     try:
         records = list(manifest.records("indexed"))
-        with writing(ix, options.wait) as writer:
+        with writing(ix) as writer:
             run = _Run(writer, manifest, options, progress)
             run.total = len(records)
             cache_dir = str(cache_of(index_dir).folder)

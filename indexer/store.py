@@ -12,8 +12,10 @@ Only this module knows Whoosh's writer. The query side opens indexes through `op
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -84,7 +86,7 @@ def create_or_open(path: Path) -> Index:
     """Open the index at `path`, creating an empty one (and the folder) when there is none."""
     if index_exists(path):
         return open_index(path)
-    if path.exists() and any(path.iterdir()):
+    if path.exists() and any(p.name != "write.lock" for p in path.iterdir()):
         raise IncompatibleIndexError(f"{path} exists and is not a foia-search index; choose another --index folder")
     return recreate(path)
 
@@ -96,6 +98,30 @@ def recreate(path: Path) -> Index:
     ix = windex.create_in(str(whoosh_dir(path)), build_schema(), indexname=_INDEX_NAME)
     _meta_path(path).write_text(json.dumps({"schema_version": SCHEMA_VERSION}) + "\n")
     return ix
+
+
+@contextmanager
+def exclusive(path: Path, wait: float = 0.0) -> Iterator[None]:
+    """Hold the index folder's write lock for a whole run (index, reindex), waiting up to `wait`
+    seconds for another run to finish. The OS releases it if the process dies."""
+    path.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    with (path / "write.lock").open("w") as fh:
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusyError(
+                        "another `foia index` is writing to this index; wait for it to finish, "
+                        "or pass --wait SECONDS"
+                    ) from None
+                time.sleep(0.25)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def exemption_terms(codes: tuple[str, ...]) -> str:
