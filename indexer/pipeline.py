@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -135,13 +136,24 @@ def work(job: Job) -> Outcome:
         return Outcome(job, [], failure=f"unexpected {type(exc).__name__}: {exc}")
 
 
+def _die_with_parent() -> None:
+    """Worker initializer: on Linux, end this worker when the indexing process dies (kill -9)."""
+    try:
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
 def _run_jobs(jobs: Iterable[Job], workers: int) -> Iterator[Outcome]:
     """Outcomes as they finish, with at most a few jobs in flight per worker (bounded memory)."""
     if workers <= 1:
         yield from map(work, jobs)
         return
     pending: set[Future[Outcome]] = set()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
         for job in jobs:
             pending.add(pool.submit(work, job))
             if len(pending) >= 3 * workers:

@@ -82,11 +82,30 @@ def open_index(path: Path) -> Index:
         ) from exc
 
 
+_INDEX_ENTRIES = {"whoosh", "cache", "write.lock", "manifest.sqlite", "manifest.sqlite-wal", "manifest.sqlite-shm"}
+
+
+def _half_made(path: Path) -> bool:
+    """True for a folder left by a run stopped while creating an index: index parts only, no
+    version file, and no file recorded (records are only written after a commit)."""
+    if not path.exists():
+        return True
+    if any(p.name not in _INDEX_ENTRIES for p in path.iterdir()):
+        return False
+    if not (path / "manifest.sqlite").exists():
+        return True
+    manifest = manifest_of(path)
+    try:
+        return not manifest.counts()
+    finally:
+        manifest.close()
+
+
 def create_or_open(path: Path) -> Index:
     """Open the index at `path`, creating an empty one (and the folder) when there is none."""
     if index_exists(path):
         return open_index(path)
-    if path.exists() and any(p.name != "write.lock" for p in path.iterdir()):
+    if not _half_made(path):
         raise IncompatibleIndexError(f"{path} exists and is not a foia-search index; choose another --index folder")
     return recreate(path)
 
@@ -109,9 +128,10 @@ def exclusive(path: Path, wait: float = 0.0) -> Iterator[None]:
     with (path / "write.lock").open("w") as fh:
         while True:
             try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                # lockf, not flock: a lock that forked worker processes do not inherit
+                fcntl.lockf(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
-            except BlockingIOError:
+            except OSError:
                 if time.monotonic() >= deadline:
                     raise IndexBusyError(
                         "another `foia index` is writing to this index; wait for it to finish, "
@@ -121,7 +141,7 @@ def exclusive(path: Path, wait: float = 0.0) -> Iterator[None]:
         try:
             yield
         finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            fcntl.lockf(fh, fcntl.LOCK_UN)
 
 
 def exemption_terms(codes: tuple[str, ...]) -> str:
