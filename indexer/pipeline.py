@@ -206,9 +206,14 @@ class _Run:
         if outcome.failure is not None:
             self.report.failed.append(FileFailure(job.path, outcome.failure))
             self.record(FileRecord(job.path, job.sha256, job.size, job.mtime_ns, "failed", outcome.failure))
+            if job.previous is not None:
+                self.writer.remove_file(job.path)  # the index follows the file, now unreadable
             return
         docs = outcome.documents
-        self.writer.replace_file(job.path, docs)
+        if job.previous is None:
+            self.writer.add_file(docs)
+        else:
+            self.writer.replace_file(job.path, docs)
         pages = sum(len(d.pages) for d in docs)
         ocr = sum(len(d.ocr_pages) for d in docs)
         self.report.documents += len(docs)
@@ -298,6 +303,7 @@ def _index_files(
         with writing(ix) as writer:
             run = _Run(writer, manifest, options, progress)
             run.total = len(files)
+            _remove_unrecorded(run)
             if prune:
                 _prune(run)
             jobs = _plan(files, run, cache_of(index_dir).folder, options.engine)
@@ -312,6 +318,14 @@ def _index_files(
     finally:
         manifest.close()
         ix.close()
+
+
+def _remove_unrecorded(run: _Run) -> None:
+    """Remove documents of files the manifest does not record as indexed: a run stopped between
+    a commit and the manifest update left them, and their files will be indexed again."""
+    recorded = {r.path for r in run.manifest.records("indexed")}
+    for source in run.writer.sources() - recorded:
+        run.writer.remove_file(source)
 
 
 def _prune(run: _Run) -> None:

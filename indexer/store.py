@@ -213,8 +213,21 @@ class Writer:
         for doc in docs:
             self._writer.update_document(**to_fields(doc))
 
+    def add_file(self, docs: list[Document]) -> None:
+        """Add the documents of a file the index does not hold (no lookup of old documents)."""
+        for doc in docs:
+            self._writer.add_document(**to_fields(doc))
+
     def remove_file(self, source: str) -> None:
         self._writer.delete_by_term("source", source)
+
+    def sources(self) -> set[str]:
+        """Every source path with documents in the index as last committed."""
+        reader = self._writer.reader()
+        try:
+            return {term.decode("utf-8") for term in reader.lexicon("source")}
+        finally:
+            reader.close()
 
     def commit(self) -> None:
         """Commit and release the lock; a second call does nothing."""
