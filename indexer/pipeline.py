@@ -201,6 +201,20 @@ class _Run:
         self.pending = []
         self.last_commit = time.monotonic()
 
+    def execute(self, jobs: Iterable[Job]) -> None:
+        """Run the jobs in the worker pool, write each outcome, and commit at the end."""
+        for outcome in _run_jobs(jobs, self.options.worker_count()):
+            self.take(outcome)
+            self.finish_file(outcome.job.path)
+        self.checkpoint(final=True)
+
+    def finish(self, started: float) -> IndexReport:
+        """The report, once the writer is closed."""
+        self.report.files = self.total
+        self.report.seconds = round(time.monotonic() - started, 3)
+        self.tell("done")
+        return self.report
+
     def take(self, outcome: Outcome) -> None:
         job = outcome.job
         if outcome.failure is not None:
@@ -306,15 +320,8 @@ def _index_files(
             _remove_unrecorded(run)
             if prune:
                 _prune(run)
-            jobs = _plan(files, run, cache_of(index_dir).folder, options.engine)
-            for outcome in _run_jobs(jobs, options.worker_count()):
-                run.take(outcome)
-                run.finish_file(outcome.job.path)
-            run.checkpoint(final=True)
-        run.report.files = len(files)
-        run.report.seconds = round(time.monotonic() - started, 3)
-        run.tell("done")
-        return run.report
+            run.execute(_plan(files, run, cache_of(index_dir).folder, options.engine))
+        return run.finish(started)
     finally:
         manifest.close()
         ix.close()
@@ -356,16 +363,10 @@ def _rebuild(index_dir: Path, progress: Progress | None, options: Options, start
             run = _Run(writer, manifest, options, progress)
             run.total = len(records)
             cache_dir = str(cache_of(index_dir).folder)
-            jobs = (Job(r.path, r.sha256, r.size, r.mtime_ns, r.engine or options.engine, cache_dir) for r in records)
-            for outcome in _run_jobs(jobs, options.worker_count()):
-                run.take(outcome)
-                run.finish_file(outcome.job.path)
-            run.checkpoint(final=True)
-        run.report.files = len(records)
-        run.report.indexed, run.report.replaced = run.report.indexed + run.report.replaced, 0
-        run.report.seconds = round(time.monotonic() - started, 3)
-        run.tell("done")
-        return run.report
+            run.execute(
+                Job(r.path, r.sha256, r.size, r.mtime_ns, r.engine or options.engine, cache_dir) for r in records
+            )
+        return run.finish(started)
     finally:
         manifest.close()
         ix.close()
