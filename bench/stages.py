@@ -20,6 +20,7 @@ all files, each timed on its own:
 
 The baseline printed first, measured in the same run, is pdfminer's `extract_text` on the same
 PDFs, the baseline of `index_throughput.py`. There is no target: this explains the other figures.
+`--quick` is accepted like in the other scripts and changes nothing (the run takes under a minute).
 
     .venv/bin/python bench/stages.py [--quick]
 """
