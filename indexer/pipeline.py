@@ -301,7 +301,8 @@ def index_paths(
     _check(options)
     started = time.monotonic()
     root = index_dir.resolve()
-    files = [p.resolve() for p in iter_files(paths) if not p.resolve().is_relative_to(root)]
+    # Roots are resolved once; the files under them are then absolute already.
+    files = [p for p in iter_files(q.resolve() for q in paths) if not p.is_relative_to(root)]
     if index_dir.exists() and not index_exists(index_dir):
         create_or_open(index_dir)  # a folder that is something else is refused before it is locked
     with exclusive(index_dir, options.wait):

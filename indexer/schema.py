@@ -92,7 +92,3 @@ class PeriodDate(DATETIME):
             raise QueryError(f"date range ends before it starts: {start} to {end}")
         return query.DateRange(fieldname, low, high, startexcl=startexcl, endexcl=endexcl, boost=boost)
 
-
-def exemption_key(code: str) -> str:
-    """The searchable form of an exemption code: lower-case letters and digits (`B7(C)` → `b7c`)."""
-    return re.sub(r"[^0-9a-z]", "", code.lower())

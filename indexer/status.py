@@ -48,8 +48,7 @@ def index_status(index_dir: Path, paths: Iterable[Path] = ()) -> IndexStatus:
             if not Path(record.path).exists():
                 status.gone.append(record.path)
         root = index_dir.resolve()
-        for path in iter_files(paths):
-            path = path.resolve()
+        for path in iter_files(p.resolve() for p in paths):
             if path.is_relative_to(root):
                 continue
             found = known.get(str(path))
