@@ -13,7 +13,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .errors import QueryError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bumped whenever a change makes older indexes unreadable or wrong; checked when opening."""
 
 _EXEMPTION_ANALYZER = RegexTokenizer(r"[^,]+") | SubstitutionFilter(r"[^0-9A-Za-z]+", "") | LowercaseFilter()
@@ -48,7 +48,7 @@ def build_schema() -> Schema:
         bates=KEYWORD(**_KEY),
         stamps=STORED(),
         ocr_pages=STORED(),
-        text=TEXT(stored=True, analyzer=StemmingAnalyzer(), phrase=True, chars=True),
+        text=TEXT(stored=True, analyzer=StemmingAnalyzer(), phrase=True),
     )
 
 
