@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 
 from dateutil import parser as dateparser
 from dateutil.relativedelta import relativedelta
 from whoosh import query
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer, SubstitutionFilter
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer, StripFilter, SubstitutionFilter
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .errors import QueryError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bumped whenever a change makes older indexes unreadable or wrong; checked when opening."""
 
 _EXEMPTION_ANALYZER = RegexTokenizer(r"[^,]+") | SubstitutionFilter(r"[^0-9A-Za-z]+", "") | LowercaseFilter()
-_KEY = {"stored": True, "lowercase": True, "commas": True, "scorable": False}
+_KEY = {"stored": True, "lowercase": True, "commas": True, "scorable": False, "sortable": True}
 _NAMES = {"stored": True, "phrase": False}
+_LINES = RegexTokenizer(r"[^\n]+") | StripFilter()
+"""One token per line: a person as written, for facets."""
+
+FACET_FIELDS = {
+    "sender": "sender_key",
+    "recipient": "recipient_keys",
+    "case": "case_number",
+    "year": "year",
+    "month": "month",
+    "exemption": "exemption_code",
+    "status": "release_status",
+    "classification": "classification",
+    "agency": "agency",
+}
+"""Facet names users give (`--by sender`) and the index field counted for each."""
 
 
 def build_schema() -> Schema:
@@ -49,7 +65,149 @@ def build_schema() -> Schema:
         stamps=STORED(),
         ocr_pages=STORED(),
         text=TEXT(stored=True, analyzer=StemmingAnalyzer(), phrase=True),
+        # Derived fields (see `derived_fields`): facets, sorting and fast date filters.
+        sender_key=ID(sortable=True),
+        recipient_keys=TEXT(analyzer=_LINES, phrase=False),
+        exemption_code=KEYWORD(commas=True, scorable=False),
+        agency=TEXT(stored=True, phrase=False, sortable=True),
+        year=ID(sortable=True),
+        month=ID(sortable=True),
+        day=ID(),
     )
+
+
+_DEPARTMENT = re.compile(
+    r"U\.\s?S\.\s+Department\s+of\s+(State|Justice|Defense|Homeland\s+Security|the\s+Treasury|Energy)",
+    re.IGNORECASE,
+)
+_NARA = re.compile(r"KENNEDY\s+ASSASSINATION\s+RECORDS|(?:Doc|Voe|Dac)\s*[Il1|]da?\s*[:;.=]?\s*\d{5}", re.IGNORECASE)
+_CIA = re.compile(r"CIA-RDP")
+_STATE_CASE = re.compile(r"F-\d{4}-\d{5}")
+_DOJ_BATES = re.compile(r"EFTA\d+")
+
+
+def _from_stamp(line: str) -> str | None:
+    if m := _DEPARTMENT.search(line):
+        return "U.S. Department of " + " ".join(m.group(1).split()).title().replace("The ", "the ")
+    if _NARA.search(line):
+        return "National Archives (JFK records)"
+    if _CIA.search(line):
+        return "Central Intelligence Agency"
+    return None
+
+
+def agency_of(case_number: str | None, stamps: Iterable[str], bates: Iterable[str] = ()) -> str | None:
+    """The releasing agency when a stamp says it: a `U.S. Department of ...` stamp line, a State
+    case number (`F-2015-04841`), a NARA JFK footer, a CIA release stamp, a DOJ EFTA Bates number.
+    None when nothing names it (no guessing from the text)."""
+    for line in stamps:
+        if found := _from_stamp(line):
+            return found
+    if case_number and _STATE_CASE.fullmatch(case_number.upper()):
+        return "U.S. Department of State"
+    if any(_DOJ_BATES.fullmatch(b) for b in bates):
+        return "U.S. Department of Justice"
+    return None
+
+
+def derived_fields(
+    sent: datetime | None,
+    sender: str | None,
+    recipients: Iterable[str],
+    exemptions: Iterable[str],
+    agency: str | None,
+) -> dict[str, object]:
+    """Index-only fields computed from a document's metadata: facet keys and date buckets."""
+    people = dict.fromkeys(" ".join(p.split()) for p in recipients)
+    fields: dict[str, object] = {
+        "sender_key": " ".join(sender.split()) if sender else None,
+        "recipient_keys": "\n".join(p for p in people if p),
+        "exemption_code": ",".join(exemptions),
+        "agency": agency,
+    }
+    if sent:
+        fields |= {"year": _year(sent), "month": _month(sent), "day": _day(sent)}
+    return {k: v for k, v in fields.items() if v}
+
+
+def _year(d: date) -> str:
+    return f"{d.year:04d}"
+
+
+def _month(d: date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def _day(d: date) -> str:
+    return f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
+
+
+def _month_end(d: date) -> date:
+    return d + relativedelta(day=31)
+
+
+def _bucket_ranges(first: date, last: date) -> list[query.Query]:
+    """Whole years, then whole months, then days, covering first..last (inclusive)."""
+    parts: list[query.Query] = []
+    while first <= last:
+        if (first.month, first.day) == (1, 1) and last >= date(first.year, 12, 31):
+            years = last.year if (last.month, last.day) == (12, 31) else last.year - 1
+            parts.append(query.TermRange("year", _year(first), f"{years:04d}"))
+            first = date(years + 1, 1, 1) if years < 9999 else last + timedelta(days=1)
+        elif first.day == 1 and last >= _month_end(first):
+            end = min(last, date(first.year, 12, 31))
+            end = end if end == _month_end(end) else end.replace(day=1) - timedelta(days=1)
+            parts.append(query.TermRange("month", _month(first), _month(end)))
+            first = end + timedelta(days=1)
+        else:
+            end = min(last, _month_end(first))
+            parts.append(query.TermRange("day", _day(first), _day(end)))
+            first = end + timedelta(days=1)
+    return parts
+
+
+def bucket_query(start: datetime | None, end: datetime | None) -> query.Query | None:
+    """Documents sent from `start` to `end` (inclusive, None is open) as a few term ranges over the
+    `year`, `month` and `day` fields; None when a bound is not a whole day."""
+    if (start and start.time() != datetime.min.time()) or (end and end.time() != datetime.max.time()):
+        return None
+    parts: list[query.Query] = []
+    if start is None and end is None:
+        return query.TermRange("year", None, None)
+    if start is None and end is not None:
+        parts.append(query.TermRange("year", None, _year(end), endexcl=True))
+        start = datetime(end.year, 1, 1)
+    if end is None and start is not None:
+        parts.append(query.TermRange("year", _year(start), None, startexcl=True))
+        end = datetime(start.year, 12, 31)
+    assert start is not None and end is not None
+    parts += _bucket_ranges(start.date(), end.date())
+    return parts[0] if len(parts) == 1 else query.Or(parts)
+
+
+class SentDate(query.DateRange):
+    """A DateRange on `date` that matches through the year/month/day bucket fields when its bounds
+    are whole days (several times faster than Whoosh's numeric trie); otherwise a plain DateRange."""
+
+    def __init__(self, start: datetime | None, end: datetime | None, startexcl: bool = False, endexcl: bool = False,
+                 boost: float = 1.0) -> None:  # fmt: skip
+        super().__init__("date", start, end, startexcl=startexcl, endexcl=endexcl, boost=boost)
+
+    def _compile_query(self, ixreader: object) -> query.Query:
+        tick = timedelta(microseconds=1)
+        start = self.startdate + tick if self.startdate and self.startexcl else self.startdate
+        end = self.enddate - tick if self.enddate and self.endexcl else self.enddate
+        buckets = bucket_query(start, end)
+        if buckets is None:
+            return super()._compile_query(ixreader)  # type: ignore[no-any-return]
+        return query.ConstantScoreQuery(buckets, self.boost) if self.constantscore else buckets
+
+
+def _date_range(fieldname: str, start: datetime | None, end: datetime | None, startexcl: bool = False,
+                endexcl: bool = False, boost: float = 1.0) -> query.Query:  # fmt: skip
+    if fieldname == "date":
+        return SentDate(start, end, startexcl, endexcl, boost)
+    return query.DateRange(fieldname, start, end, startexcl=startexcl, endexcl=endexcl, boost=boost)
 
 
 def parse_period(text: str) -> tuple[datetime, datetime]:
@@ -81,7 +239,7 @@ class PeriodDate(DATETIME):
 
     def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> query.Query:
         start, end = parse_period(qstring)
-        return query.DateRange(fieldname, start, end, boost=boost)
+        return _date_range(fieldname, start, end, boost=boost)
 
     def parse_range(
         self, fieldname: str, start: str | None, end: str | None, startexcl: bool, endexcl: bool, boost: float = 1.0
@@ -90,5 +248,4 @@ class PeriodDate(DATETIME):
         high = parse_period(end)[0 if endexcl else 1] if end else None
         if low and high and low > high:
             raise QueryError(f"date range ends before it starts: {start} to {end}")
-        return query.DateRange(fieldname, low, high, startexcl=startexcl, endexcl=endexcl, boost=boost)
-
+        return _date_range(fieldname, low, high, startexcl, endexcl, boost)

@@ -29,7 +29,7 @@ from .cache import ExtractionCache
 from .documents import Document
 from .errors import DamagedIndexError, IncompatibleIndexError, IndexBusyError, IndexMissingError
 from .manifest import Manifest
-from .schema import SCHEMA_VERSION, build_schema
+from .schema import SCHEMA_VERSION, agency_of, build_schema, derived_fields
 
 META_FILE = "foia-index.json"
 _INDEX_NAME = "foia"
@@ -189,6 +189,8 @@ def to_fields(doc: Document) -> dict[str, object]:
         "ocr_pages": list(doc.ocr_pages),
         "text": doc.text,
     }
+    agency = agency_of(doc.case_number, doc.stamps, doc.bates)
+    fields |= derived_fields(m.date, m.sender, m.recipients + m.cc, m.exemptions, agency)
     return {k: v for k, v in fields.items() if v not in (None, "")}
 
 
