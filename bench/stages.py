@@ -4,8 +4,8 @@ On the State release (138 PDFs, 404 pages) for each PDF engine, and on synthetic
 releases (2,000 pages; the generator of `scale_rss.py`), the stages run one after the other over
 all files, each timed on its own:
 
-    pdfminer parse + layout   pdfminer.high_level.extract_pages with the project's LAParams
-    rows (+ftfy)              indexer.extract._pdfminer_lines + layout_rows on those LTPages
+    pdfminer parse            pdfminer.six interpreting each page into characters (no layout)
+    rows (+ftfy)              indexer.extract._pdfminer_lines (characters to lines) + layout_rows
     pdfium extract            indexer.extract.extract_pdf_pdfium (ftfy included)
     ftfy (clean_segment)      clean_segment again on every segment text: the share of the
                               extraction stage spent in it (shown apart, not added to the sum)
@@ -34,14 +34,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from _common import STATE_PDF, arguments, header, require, scratch, timed, write_stamped_corpus
-from pdfminer.high_level import extract_pages, extract_text
+from pdfminer.high_level import extract_text
 
 from indexer.cache import ExtractionCache
 from indexer.documents import Document, build_documents
 from indexer.extract import (
-    _LAPARAMS,
     Page,
     _pdfminer_lines,
+    _pdfminer_pages,
     clean_segment,
     extract_pdf_pdfium,
     extract_text_file,
@@ -81,7 +81,7 @@ class Stages:
 
 
 def pdfminer_pages(path: Path, stages: Stages) -> list[Page]:
-    layout = stages.run("pdfminer parse + layout", lambda: list(extract_pages(path, laparams=_LAPARAMS)))
+    layout = stages.run("pdfminer parse", lambda: list(_pdfminer_pages(path)))
     return stages.run(
         "rows (+ftfy)", lambda: [Page(n, layout_rows(_pdfminer_lines(p))) for n, p in enumerate(layout, 1)]
     )

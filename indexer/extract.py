@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ftfy
-from pdfminer.high_level import extract_pages
-from pdfminer.layout import LAParams, LTPage, LTTextContainer, LTTextLine
+from pdfminer.converter import PDFPageAggregator
+from pdfminer.layout import LTChar, LTFigure, LTPage
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfexceptions import PDFException, PSException
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFSyntaxError
 
 from .errors import ExtractionError
@@ -38,7 +40,12 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 _PAGE_MARKER = re.compile(r"^\s*(?:-{2,}|={2,})?\s*\[?\s*page\s+\d+(?:\s+of\s+\d+)?\s*\]?\s*(?:-{2,}|={2,})?\s*$", re.I)
 _COLUMN_GAP = re.compile(r"\S(?:.*?\S)?(?=\s{3,}|\s*$)")
 _TEXT_ENCODINGS = ("utf-8", "cp1252", "latin-1")
-_LAPARAMS = LAParams(all_texts=True)
+CHAR_MARGIN = 2.0
+"""Characters further apart than this many character widths start a new line segment."""
+WORD_MARGIN = 0.1
+"""A gap wider than this share of a character's size is a space between words."""
+LINE_OVERLAP = 0.5
+"""Characters on one line overlap vertically by at least this share of the smaller height."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +77,8 @@ def render_row(row: Row) -> str:
 def clean_segment(text: str) -> str:
     """Normalize one run of text: repair mojibake, drop pdfminer's (cid:N) noise, squeeze spaces."""
     text = _CID.sub(" ", text)
-    text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+    if not (text.isascii() and text.isprintable() and "&" not in text):  # else ftfy has nothing to fix
+        text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -99,20 +107,69 @@ class _Line:
     x1: float = 0.0
 
 
-def _text_lines(container: object) -> Iterator[LTTextLine]:
-    for item in container:  # type: ignore[attr-defined]
-        if isinstance(item, LTTextLine):
-            yield item
-        elif isinstance(item, LTTextContainer) or hasattr(item, "__iter__"):
-            yield from _text_lines(item)
+def _char_lines(container: LTPage | LTFigure, height: float) -> Iterator[_Line]:
+    """Text lines from characters in content order, joined as pdfminer.six's own layout analysis
+    joins them (same margins), without its text-box clustering, which the rows do not use.
+
+    Written with plain comparisons rather than min/max: it runs once per character."""
+    text: list[str] = []
+    x0 = x1 = y0 = y1 = 0.0  # the line so far
+    p0 = p1 = q0 = q1 = 0.0  # the previous character
+    for item in container:
+        if isinstance(item, LTFigure):
+            yield from _char_lines(item, height)
+            continue
+        if not isinstance(item, LTChar):
+            continue
+        c0, d0, c1, d1 = item.bbox
+        width, tall = c1 - c0, d1 - d0
+        if text and _joins(p0, q0, p1, q1, c0, d0, c1, d1):
+            if p1 < c0 - WORD_MARGIN * (width if width > tall else tall):
+                text.append(" ")
+            text.append(item.get_text())
+            x0 = c0 if c0 < x0 else x0
+            x1 = c1 if c1 > x1 else x1
+            y0 = d0 if d0 < y0 else y0
+            y1 = d1 if d1 > y1 else y1
+        else:
+            if text:
+                yield _Line("".join(text), x0, height - y1, height - y0, x1)
+            text = [item.get_text()]
+            x0, y0, x1, y1 = c0, d0, c1, d1
+        p0, q0, p1, q1 = c0, d0, c1, d1
+    if text:
+        yield _Line("".join(text), x0, height - y1, height - y0, x1)
+
+
+def _joins(p0: float, q0: float, p1: float, q1: float, c0: float, d0: float, c1: float, d1: float) -> bool:
+    """Whether character box c follows box p on one line: they overlap vertically by half the
+    smaller height and stand less than two character widths apart."""
+    if q0 == d0 and q1 == d1:  # same baseline and size: the usual case
+        overlap_ok = d1 > d0
+    else:
+        overlap = (q1 if q1 < d1 else d1) - (q0 if q0 > d0 else d0)
+        overlap_ok = overlap > LINE_OVERLAP * (q1 - q0 if q1 - q0 < d1 - d0 else d1 - d0)
+    gap = (p0 if p0 > c0 else c0) - (p1 if p1 < c1 else c1)
+    return overlap_ok and gap < CHAR_MARGIN * (p1 - p0 if p1 - p0 > c1 - c0 else c1 - c0)
 
 
 def _pdfminer_lines(page: LTPage) -> list[_Line]:
     return [
-        _Line(text, line.x0, page.height - line.y1, page.height - line.y0, line.x1)
-        for line in _text_lines(page)
-        if (text := clean_segment(line.get_text()))
+        _Line(text, line.x0, line.top, line.bottom, line.x1)
+        for line in _char_lines(page, page.height)
+        if (text := clean_segment(line.text))
     ]
+
+
+def _pdfminer_pages(path: Path) -> Iterator[LTPage]:
+    """Each page's characters and figures, laid out by nothing but the PDF itself."""
+    with path.open("rb") as fp:
+        resources = PDFResourceManager(caching=True)
+        device = PDFPageAggregator(resources, laparams=None)
+        interpreter = PDFPageInterpreter(resources, device)
+        for page in PDFPage.get_pages(fp, caching=True):
+            interpreter.process_page(page)
+            yield device.get_result()
 
 
 def layout_rows(lines: list[_Line], join: bool = False) -> tuple[Row, ...]:
@@ -161,7 +218,7 @@ def extract_pdf(path: Path) -> list[Page]:
     try:
         pages = [
             Page(number, layout_rows(_pdfminer_lines(page)))
-            for number, page in enumerate(extract_pages(path, laparams=_LAPARAMS), 1)
+            for number, page in enumerate(_pdfminer_pages(path), 1)
         ]
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise ExtractionError(f"encrypted PDF that needs a password ({type(exc).__name__})") from exc

@@ -61,6 +61,12 @@ _WEAK = {
 _COMPONENT = re.compile(
     "|".join(f"(?P<_{name}>{rx})" for name, rx in {**_STRONG, **_WEAK}.items()), re.IGNORECASE
 )
+_HINT = re.compile(
+    r"case|doc|voe|dac|produced|agreement|approved|release|classified|confidential|secret|restricted"
+    r"|department|date|\d{6}",
+    re.IGNORECASE,
+)
+"""Every component above contains one of these: a cheap test that rules out most segments."""
 _CASE_SENSITIVE = {"production_banner", "agreement_banner", "classification", "unclassified", "bates"}
 _FILLER = re.compile(r"^[\s.,;:|_\-–—]*$")
 _DIGITS = re.compile(r"\d+")
@@ -101,6 +107,8 @@ class _Match:
 
 def _components(segment: str) -> tuple[list[_Match], str]:
     """Stamp components found in a segment, and what is left once they are cut out."""
+    if not _HINT.search(segment):
+        return [], segment
     found: list[_Match] = []
     rest: list[str] = []
     pos = 0
