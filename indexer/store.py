@@ -16,13 +16,16 @@ import fcntl
 import json
 import shutil
 import time
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
 from whoosh import index as windex
+from whoosh.codec.base import Segment
 from whoosh.index import Index, LockError
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from .cache import ExtractionCache
@@ -194,6 +197,40 @@ def to_fields(doc: Document) -> dict[str, object]:
     return {k: v for k, v in fields.items() if v not in (None, "")}
 
 
+MERGE_FACTOR = 10
+"""Segments are merged ten at a time, and only with segments of about their own size."""
+
+
+def merge_tiers(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
+    """Whoosh merge policy: merge the segments of a size tier (1-9, 10-99, 100-999... documents)
+    once it holds MERGE_FACTOR of them, and keep the rest.
+
+    Each document is rewritten about log10(documents) times over the life of an index and no
+    commit rewrites all of it (Whoosh's default policy does, after enough equal checkpoints).
+    """
+    tiers: defaultdict[int, list[Segment]] = defaultdict(list)
+    for segment in segments:
+        tiers[_tier(segment.doc_count_all())].append(segment)
+    kept: list[Segment] = []
+    for tier in tiers.values():
+        if len(tier) < MERGE_FACTOR:
+            kept.extend(tier)
+            continue
+        for segment in tier:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+    return kept
+
+
+def _tier(documents: int) -> int:
+    tier = 0
+    while documents >= MERGE_FACTOR:
+        documents //= MERGE_FACTOR
+        tier += 1
+    return tier
+
+
 class Writer:
     """Adds, replaces and removes the documents of files; commits when asked."""
 
@@ -234,11 +271,11 @@ class Writer:
     def commit(self) -> None:
         """Commit and release the lock; a second call does nothing."""
         if not self._writer.is_closed:
-            self._writer.commit()
+            self._writer.commit(mergetype=merge_tiers)
 
     def checkpoint(self) -> None:
         """Commit what was written so far and go on writing (the lock is taken again at once)."""
-        self._writer.commit()
+        self._writer.commit(mergetype=merge_tiers)
         self._writer = self._open(wait=30.0)
 
     def cancel(self) -> None:
