@@ -1,29 +1,50 @@
-"""Search a foia-search index: ranked hits with page-naming snippets, documents, export records.
+"""Search a foia-search index: ranked hits with page-naming snippets, facets, similar documents,
+export records with citations, person aliases and saved searches.
 
     from pathlib import Path
     import query
 
-    result = query.search(Path("foia-index"), "benghazi", query.Filters(since="2012-09"))
+    result = query.search(Path("foia-index"), "benghazi", query.Filters(since="2012-09"), facets=["sender"])
     for hit in result.hits:
         print(hit.doc_number, hit.page, hit.snippets[0].text if hit.snippets else "")
+    print(result.facets["sender"][:5])
 """
 
 from __future__ import annotations
 
-from .export import document_record, hit_record
+from .aliases import ALIAS_FILE, Aliases, load_aliases, parse_aliases
+from .export import citation, document_record, export_records, hit_record
+from .facets import FACETS, FacetCount
 from .parse import Filters, parse_query
-from .search import Hit, SearchResult, Snippet, StoredDocument, get_document, iter_hits, search
+from .search import Hit, SearchResult, Snippet, Sort, StoredDocument, get_document, iter_hits, search, similar
+from .watch import Watch, WatchNews, add_watch, list_watches, new_hits, remove_watch
 
 __all__ = [
+    "ALIAS_FILE",
+    "Aliases",
+    "FACETS",
+    "FacetCount",
     "Filters",
     "Hit",
     "SearchResult",
     "Snippet",
+    "Sort",
     "StoredDocument",
+    "Watch",
+    "WatchNews",
+    "add_watch",
+    "citation",
     "document_record",
+    "export_records",
     "get_document",
     "hit_record",
     "iter_hits",
+    "list_watches",
+    "load_aliases",
+    "new_hits",
+    "parse_aliases",
     "parse_query",
+    "remove_watch",
     "search",
+    "similar",
 ]

@@ -92,9 +92,7 @@ def handle_errors(command: F) -> F:
 
 
 WorkersOpt = Annotated[int, typer.Option("--workers", "-w", min=0, help="Worker processes; 0 means one per core.")]
-EngineOpt = Annotated[
-    str, typer.Option("--pdf-engine", help="pdfminer (reference) or pdfium (several times faster).")
-]
+EngineOpt = Annotated[str, typer.Option("--pdf-engine", help="pdfminer (reference) or pdfium (several times faster).")]
 WaitOpt = Annotated[
     float, typer.Option("--wait", min=0, help="Seconds to wait for another `foia index` on the same index.")
 ]
@@ -257,7 +255,7 @@ StatusOpt = Annotated[str | None, typer.Option("--status", help="Release status:
 @app.command("search")
 @handle_errors
 def search_command(
-    query: Annotated[str, typer.Argument(help="Words, \"phrases\", AND/OR/NOT, wild*, field:value.")] = "",
+    query: Annotated[str, typer.Argument(help='Words, "phrases", AND/OR/NOT, wild*, field:value.')] = "",
     case: CaseOpt = None,
     doc: DocOpt = None,
     sender: FromOpt = None,

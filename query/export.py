@@ -1,24 +1,34 @@
-"""Machine-readable records with fixed field names, and writers for JSON Lines and CSV."""
+"""Machine-readable records with fixed field names, citations, and streaming writers for JSON
+Lines and CSV (no cap on how many)."""
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
 from typing import IO, Any
 
-from .search import Hit, iso
+from whoosh.analysis import StemmingAnalyzer
+
+from indexer.schema import build_schema
+
+from .aliases import Aliases
+from .parse import Filters, combine
+from .search import Hit, Sort, iso, iter_hits
 
 DOCUMENT_FIELDS = (
     "id", "source", "first_page", "last_page", "case_number", "doc_number", "release_date", "date",
     "sender", "recipients", "cc", "subject", "release_status", "exemptions", "classification", "text",
     "participants", "attachments", "bates", "classified_by", "declassify_on", "ocr_pages", "stamps",
+    "agency", "page", "citation",
 )  # fmt: skip
 """Keys of `foia export` records; the first sixteen are the stable contract, the rest may grow."""
 
 HIT_FIELDS = (
     "id", "score", "case_number", "doc_number", "date", "sender", "subject", "page", "snippets",
-    "source", "first_page", "last_page",
+    "source", "first_page", "last_page", "agency", "citation",
 )  # fmt: skip
 """Keys of `foia search --format jsonl` records."""
 
@@ -27,8 +37,28 @@ def _lines(value: Any) -> list[str]:
     return [line for line in str(value or "").split("\n") if line]
 
 
-def document_record(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """The export record of one stored document."""
+def citation(fields: Mapping[str, Any], page: int | None = None) -> str:
+    """A footnote-ready reference: agency, case number, doc number, page (or pages), release date.
+    Parts the document lacks are left out; without a doc number the file name stands in."""
+    first = fields.get("first_page") or 1
+    last = fields.get("last_page") or first
+    pages = f"p. {page}" if page else (f"p. {first}" if first == last else f"pp. {first}-{last}")
+    doc = fields.get("doc_number")
+    released = fields.get("release_date")
+    parts = [
+        fields.get("agency"),
+        f"FOIA case {fields['case_number']}" if fields.get("case_number") else None,
+        f"doc. {doc}" if doc else Path(str(fields.get("source") or "")).name or None,
+        pages,
+    ]
+    text = ", ".join(p for p in parts if p)
+    if isinstance(released, datetime):
+        text += f" (released {released.date().isoformat()})"
+    return text + "."
+
+
+def document_record(fields: Mapping[str, Any], page: int | None = None) -> dict[str, Any]:
+    """The export record of one stored document; `page` is the page cited (the first match's)."""
     return {
         "id": fields["id"],
         "source": fields.get("source"),
@@ -53,7 +83,41 @@ def document_record(fields: Mapping[str, Any]) -> dict[str, Any]:
         "declassify_on": fields.get("declassify_on"),
         "ocr_pages": list(fields.get("ocr_pages") or []),
         "stamps": _lines(fields.get("stamps")),
+        "agency": fields.get("agency"),
+        "page": page or fields.get("first_page"),
+        "citation": citation(fields, page),
     }
+
+
+_STEMS = StemmingAnalyzer()
+
+
+def match_page(fields: Mapping[str, Any], stems: set[str]) -> int | None:
+    """The first page whose text holds one of the (stemmed) words, or None."""
+    if not stems:
+        return None
+    for offset, page in enumerate(str(fields.get("text", "")).split("\f")):
+        if any(t.text in stems for t in _STEMS(page)):
+            return int(fields.get("first_page") or 1) + offset
+    return None
+
+
+def export_records(
+    index_dir: Path,
+    text: str = "",
+    filters: Filters | None = None,
+    *,
+    sort: Sort = Sort.relevance,
+    aliases: Aliases | None = None,
+) -> Iterator[dict[str, Any]]:
+    """The export record of every matching document, streamed; each cites the page of its first
+    match (the document's first page when the query has no words in the text)."""
+    q = combine(text, filters or Filters(), build_schema(), aliases)
+    stems = {
+        term.decode() if isinstance(term, bytes) else term for field, term in q.iter_all_terms() if field == "text"
+    }
+    for fields in iter_hits(index_dir, text, filters, sort=sort, aliases=aliases):
+        yield document_record(fields, match_page(fields, stems))
 
 
 def hit_record(hit: Hit) -> dict[str, Any]:
@@ -71,6 +135,18 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "source": hit.source,
         "first_page": hit.first_page,
         "last_page": hit.last_page,
+        "agency": hit.agency,
+        "citation": citation(
+            {
+                "agency": hit.agency,
+                "case_number": hit.case_number,
+                "doc_number": hit.doc_number,
+                "source": hit.source,
+                "release_date": hit.release_date,
+                "first_page": hit.first_page,
+            },
+            hit.page,
+        ),
     }
 
 
@@ -87,9 +163,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return "; ".join(
-            f"p{v['page']}: {v['text']}" if isinstance(v, dict) else str(v) for v in value
-        )
+        return "; ".join(f"p{v['page']}: {v['text']}" if isinstance(v, dict) else str(v) for v in value)
     return str(value)
 
 

@@ -17,7 +17,9 @@ from whoosh.fields import Schema
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, QueryParser
 
 from indexer.errors import QueryError
-from indexer.schema import build_schema, parse_period
+from indexer.schema import SentDate, build_schema, parse_period
+
+from .aliases import Aliases
 
 MAX_QUERY_LENGTH = 2000
 DEFAULT_FIELDS = ("text", "subject")
@@ -43,6 +45,10 @@ _EMPTY_VALUE = re.compile(r"(?:^|(?<=[\s(]))([A-Za-z_]+):(?=\s|\)|$)")
 _STATUS_VALUE = re.compile(r"\b(?:status|release_status):([^\s()\[\]]+)")
 _QUOTED_DATE = re.compile(r'\b(date|released|release_date):"([^"]*)"')
 _DATE_FIELDS = ("date", "released", "release_date")
+_PERSON_VALUE = re.compile(r'(?:^|(?<=[\s(]))(from|sender|to|recipients?|cc|participants?|anyone):("[^"]*"|[^\s()"]+)')
+_PLACEHOLDER = "qqalias{}qq"
+PERSON_KEYS = {"sender": "sender_key", "recipients": "recipient_keys"}
+"""Person fields and the field holding each person as written (matched exactly, for aliases like `H`)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,8 @@ class Filters:
     until: str | None = None
     exemption: str | None = None
     status: str | None = None
+    participant: str | None = None
+    agency: str | None = None
 
 
 def _parser(schema: Schema, fields: tuple[str, ...] = DEFAULT_FIELDS) -> QueryParser:
@@ -77,7 +85,7 @@ def check_syntax(text: str, schema: Schema) -> None:
         raise QueryError(f"query is too long ({len(text)} characters; the limit is {MAX_QUERY_LENGTH})")
     if text.count('"') % 2:
         raise QueryError('unbalanced quote: every " needs a closing "')
-    bare = _QUOTED.sub("\"q\"", text)
+    bare = _QUOTED.sub('"q"', text)
     for opening, closing in ("()", "[]"):
         depth = 0
         for char in bare:
@@ -118,7 +126,51 @@ def _errors(q: wq.Query) -> list[str]:
     return found
 
 
-def parse_query(text: str, schema: Schema | None = None) -> wq.Query:
+def person_query(schema: Schema, field: str, name: str, aliases: Aliases | None = None) -> wq.Query:
+    """Documents whose `field` names the person `name` or, through the aliases, any of their names:
+    the words of each name, or the name exactly as written."""
+    names = (aliases.group(name) if aliases else None) or (name,)
+    parts: list[wq.Query] = []
+    for each in names:
+        words = [t.text for t in schema[field].analyzer(each)]
+        if words:
+            parts.append(wq.And([wq.Term(field, w) for w in words]) if len(words) > 1 else wq.Term(field, words[0]))
+        if field in PERSON_KEYS:
+            parts.append(wq.Term(PERSON_KEYS[field], each))
+    if not parts:
+        raise QueryError(f"nothing to match in {name!r} for {field}")
+    return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+
+def _mark_aliases(text: str, aliases: Aliases) -> tuple[str, dict[str, str]]:
+    """Person values that are aliases replaced by placeholders; returns the text and what each stands for."""
+    found: dict[str, str] = {}
+
+    def mark(m: re.Match[str]) -> str:
+        value = m.group(2).strip('"')
+        if not aliases.group(value):
+            return m.group(0)
+        key = _PLACEHOLDER.format(len(found))
+        found[key] = value
+        return f"{m.group(1)}:{key}"
+
+    return _PERSON_VALUE.sub(mark, text), found
+
+
+def _resolve(q: wq.Query, schema: Schema, aliases: Aliases, marked: dict[str, str]) -> wq.Query:
+    """Placeholders back to alias queries; phrases on fields without positions to plain AND."""
+
+    def fix(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Term) and node.text in marked:
+            return person_query(schema, node.fieldname, marked[node.text], aliases)
+        if isinstance(node, wq.Phrase) and not schema[node.fieldname].format.supports("positions"):
+            return wq.And([wq.Term(node.fieldname, w) for w in node.words])
+        return node
+
+    return q.accept(fix)
+
+
+def parse_query(text: str, schema: Schema | None = None, aliases: Aliases | None = None) -> wq.Query:
     """The Whoosh query for a query string; an empty string matches every document."""
     schema = schema or build_schema()
     text = _normalize(text)
@@ -126,13 +178,14 @@ def parse_query(text: str, schema: Schema | None = None) -> wq.Query:
         return wq.Every()
     check_syntax(text, schema)
     text = _PAREN_VALUE.sub(lambda m: f'{m.group(1)}:"{m.group(2)}"', text)
+    text, marked = _mark_aliases(text, aliases or Aliases())
     q = _parser(schema).parse(text)
     errors = _errors(q)
     if errors:
         raise QueryError(errors[0])
     if q is wq.NullQuery:
         raise QueryError(f"nothing searchable in {text!r}")
-    return q
+    return _resolve(q, schema, aliases or Aliases(), marked)
 
 
 def _field_query(schema: Schema, field: str, value: str) -> wq.Query:
@@ -142,7 +195,7 @@ def _field_query(schema: Schema, field: str, value: str) -> wq.Query:
     return q
 
 
-def filter_query(filters: Filters, schema: Schema | None = None) -> wq.Query | None:
+def filter_query(filters: Filters, schema: Schema | None = None, aliases: Aliases | None = None) -> wq.Query | None:
     """A query that every result must also match, from the filter options; None without filters."""
     schema = schema or build_schema()
     parts: list[wq.Query] = []
@@ -151,9 +204,13 @@ def filter_query(filters: Filters, schema: Schema | None = None) -> wq.Query | N
     if filters.doc:
         parts.append(wq.Term("doc_number", filters.doc.strip().lower()))
     if filters.sender:
-        parts.append(_field_query(schema, "sender", filters.sender))
+        parts.append(_person(schema, "sender", filters.sender, aliases))
     if filters.recipient:
-        parts.append(wq.Or([_field_query(schema, f, filters.recipient) for f in ("recipients", "cc")]))
+        parts.append(wq.Or([_person(schema, f, filters.recipient, aliases) for f in ("recipients", "cc")]))
+    if filters.participant:
+        parts.append(_person(schema, "participants", filters.participant, aliases))
+    if filters.agency:
+        parts.append(_field_query(schema, "agency", filters.agency))
     if filters.exemption:
         parts.append(_field_query(schema, "exemptions", f'"{filters.exemption}"'))
     if filters.status:
@@ -166,18 +223,24 @@ def filter_query(filters: Filters, schema: Schema | None = None) -> wq.Query | N
         end = parse_period(filters.until)[1] if filters.until else None
         if start and end and start > end:
             raise QueryError(f"--since {filters.since} is after --until {filters.until}")
-        parts.append(wq.DateRange("date", start, end))
+        parts.append(SentDate(start, end))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def combine(text: str, filters: Filters, schema: Schema | None = None) -> wq.Query:
+def _person(schema: Schema, field: str, value: str, aliases: Aliases | None) -> wq.Query:
+    """A filter option on a person field: alias-aware when the value is an alias, else its words."""
+    if aliases and aliases.group(value):
+        return person_query(schema, field, value, aliases)
+    return _field_query(schema, field, value)
+
+
+def combine(text: str, filters: Filters, schema: Schema | None = None, aliases: Aliases | None = None) -> wq.Query:
     """The query string and the filter options as one query."""
     schema = schema or build_schema()
-    q = parse_query(text, schema)
-    f = filter_query(filters, schema)
+    q = parse_query(text, schema, aliases)
+    f = filter_query(filters, schema, aliases)
     if f is None:
         return q
     return f if isinstance(q, wq.Every) else wq.And([q, f])
-

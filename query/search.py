@@ -5,22 +5,27 @@ Only this module (with `export`) knows Whoosh's searcher.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight
+from whoosh import highlight, sorting
+from whoosh import query as wq
 from whoosh.index import Index
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
-from indexer.errors import DocumentNotFoundError
+from indexer.errors import DocumentNotFoundError, QueryError
 from indexer.store import open_index
 
+from .aliases import Aliases
+from .facets import FacetCount, check_facets, facet_spec, tally
 from .parse import Filters, combine
+from .suggest import did_you_mean
 
 MARK = "**"
 """What surrounds a matched word in a snippet: `the **embassy** in Tripoli`."""
@@ -39,7 +44,7 @@ class Hit:
     """One ranked result."""
 
     id: str
-    score: float
+    score: float | None
     source: str
     first_page: int
     last_page: int
@@ -50,14 +55,40 @@ class Hit:
     subject: str | None
     page: int
     snippets: tuple[Snippet, ...]
+    agency: str | None = None
+    release_date: datetime | None = None
+
+
+class Sort(StrEnum):
+    """Orders of hits: best first, oldest first, newest first, by doc number."""
+
+    relevance = "relevance"
+    date = "date"
+    newest = "newest"
+    doc = "doc"
+
+
+_SORTS: dict[Sort, tuple[sorting.FacetType, bool] | None] = {
+    Sort.relevance: None,
+    Sort.date: (sorting.FieldFacet("date"), False),
+    Sort.newest: (
+        sorting.MultiFacet([sorting.FieldFacet("year", reverse=True), sorting.FieldFacet("date", reverse=True)]),
+        False,
+    ),
+    Sort.doc: (sorting.FieldFacet("doc_number"), False),
+}
 
 
 @dataclass(frozen=True)
 class SearchResult:
-    """Hits of one search, best first, and how many documents matched in all."""
+    """One page of hits, how many documents matched in all, facet counts over all of them, and a
+    corrected query when nothing matched and the index vocabulary suggests one."""
 
     total: int
     hits: tuple[Hit, ...]
+    page: int = 1
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    suggestion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,12 +165,13 @@ def snippets(hit: WhooshHit, top: int = 3) -> tuple[Snippet, ...]:
     return tuple(found) if isinstance(found, list) else ()
 
 
-def _hit(hit: WhooshHit) -> Hit:
+def make_hit(hit: WhooshHit, scored: bool = True) -> Hit:
+    """A hit as a record; `scored=False` for sorted results (Whoosh's score is then the sort key)."""
     found = snippets(hit)
     first = hit.get("first_page", 1)
     return Hit(
         id=hit["id"],
-        score=round(float(hit.score or 0.0), 4),
+        score=round(float(hit.score or 0.0), 4) if scored else None,
         source=hit.get("source", ""),
         first_page=first,
         last_page=hit.get("last_page", first),
@@ -150,6 +182,8 @@ def _hit(hit: WhooshHit) -> Hit:
         subject=hit.get("subject"),
         page=found[0].page if found else first,
         snippets=found,
+        agency=hit.get("agency"),
+        release_date=hit.get("release_date"),
     )
 
 
@@ -165,32 +199,94 @@ def opened(index_dir: Path) -> Iterator[tuple[Index, Searcher]]:
         ix.close()
 
 
-def search(index_dir: Path, text: str = "", filters: Filters | None = None, limit: int | None = 10) -> SearchResult:
-    """Search the index at `index_dir`; `limit=None` returns every hit."""
-    with opened(index_dir) as (ix, searcher):
-        q = combine(text, filters or Filters(), ix.schema)
-        results = searcher.search(q, limit=limit, terms=True)
-        return SearchResult(total=len(results), hits=tuple(_hit(h) for h in results))
+def _order(sort: Sort) -> dict[str, Any]:
+    chosen = _SORTS[sort]
+    return {} if chosen is None else {"sortedby": chosen[0], "reverse": chosen[1]}
 
 
-def iter_hits(index_dir: Path, text: str = "", filters: Filters | None = None) -> Iterator[dict[str, Any]]:
-    """Stored fields of every matching document (every document for an empty query), best first."""
+def run(searcher: Searcher, q: wq.Query, limit: int | None, **options: Any) -> Any:
+    """Whoosh's search, with its own query errors (a phrase on a field without positions) as ours."""
+    try:
+        return searcher.search(q, limit=limit, **options)
+    except wq.QueryError as exc:
+        raise QueryError(str(exc)) from None
+
+
+def search(
+    index_dir: Path,
+    text: str = "",
+    filters: Filters | None = None,
+    limit: int | None = 10,
+    *,
+    page: int = 1,
+    sort: Sort = Sort.relevance,
+    facets: Sequence[str] = (),
+    aliases: Aliases | None = None,
+    top_values: int | None = 20,
+) -> SearchResult:
+    """Search the index at `index_dir`: page `page` of `limit` hits (`limit=None`: every hit), with
+    counts of the named facets over every match (`top_values` most frequent of each)."""
+    if page < 1 or (limit is None and page != 1):
+        raise QueryError(f"page {page} does not exist; pages start at 1 (and there is one page without a limit)")
+    names = check_facets(facets)
+    aliases = aliases or Aliases()
     with opened(index_dir) as (ix, searcher):
-        q = combine(text, filters or Filters(), ix.schema)
-        if not text and filters in (None, Filters()):
+        q = combine(text, filters or Filters(), ix.schema, aliases)
+        wanted = None if limit is None else limit * page
+        options = _order(sort) | ({"groupedby": facet_spec(names)} if names else {})
+        results = run(searcher, q, wanted, terms=True, **options)
+        shown = results[(page - 1) * limit : wanted] if limit is not None else list(results)
+        counts = {name: tally(name, results.groups(name), aliases, top_values) for name in names}
+        suggestion = did_you_mean(searcher, text) if not len(results) and text.strip() else None
+        hits = tuple(make_hit(h, sort is Sort.relevance) for h in shown)
+        return SearchResult(len(results), hits, page, counts, suggestion)
+
+
+def iter_hits(
+    index_dir: Path,
+    text: str = "",
+    filters: Filters | None = None,
+    *,
+    sort: Sort = Sort.relevance,
+    aliases: Aliases | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Stored fields of every matching document (every document for an empty query), streamed in
+    the chosen order (best first by default; index order for everything unsorted)."""
+    with opened(index_dir) as (ix, searcher):
+        q = combine(text, filters or Filters(), ix.schema, aliases)
+        if isinstance(q, wq.Every) and sort is Sort.relevance:
             yield from searcher.all_stored_fields()
             return
-        for hit in searcher.search(q, limit=None):
+        for hit in run(searcher, q, None, **_order(sort)):
             yield hit.fields()
+
+
+def similar(index_dir: Path, key: str, limit: int = 10, terms: int = 12) -> SearchResult:
+    """Documents most like one (by id or doc number): its key terms, weighted, as a query."""
+    with opened(index_dir) as (_, searcher):
+        docnum = _docnum(searcher, key)
+        text = searcher.stored_fields(docnum).get("text", "")
+        key_terms = searcher.key_terms_from_text("text", text, numterms=terms) if text.strip() else []
+        if not key_terms:
+            return SearchResult(0, ())
+        q = wq.Or([wq.Term("text", word, boost=weight) for word, weight in key_terms])
+        results = run(searcher, q, limit, terms=True, mask={docnum})
+        return SearchResult(len(results), tuple(make_hit(h) for h in results))
+
+
+def _docnum(searcher: Searcher, key: str) -> int:
+    docnum = searcher.document_number(id=key)
+    if docnum is None:
+        docnum = searcher.document_number(doc_number=key.strip().lower())
+    if docnum is None:
+        raise DocumentNotFoundError(f"no document with id or doc number {key!r}")
+    return int(docnum)
 
 
 def get_document(index_dir: Path, key: str) -> StoredDocument:
     """A document by its id, or by its doc number when no id matches."""
     with opened(index_dir) as (_, searcher):
-        fields = searcher.document(id=key) or searcher.document(doc_number=key.strip().lower())
-    if not fields:
-        raise DocumentNotFoundError(f"no document with id or doc number {key!r}")
-    return StoredDocument(fields)
+        return StoredDocument(searcher.stored_fields(_docnum(searcher, key)))
 
 
 def iso(value: date | datetime | None) -> str | None:

@@ -1,0 +1,81 @@
+"""Person aliases: a user-editable file saying that several names are one person.
+
+    # aliases.txt, in the index folder (or given with --aliases FILE)
+    Hillary Clinton = H = hrod17@clintonemail.com
+    Cheryl Mills = Mills, Cheryl D = millscd@state.gov
+
+The first name of a line is the one facets show. A query for any of the names (`from:H`,
+`--from "Hillary Clinton"`) matches all of them; facets count them as one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.errors import QueryError
+
+ALIAS_FILE = "aliases.txt"
+"""The alias file's name in an index folder."""
+
+_ADDRESS = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>|([\w.+'-]+@[\w-]+(?:\.[\w-]+)+)")
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def name_forms(value: str) -> set[str]:
+    """The forms of a written sender or recipient an alias may name: the whole value, its email
+    address, and the value without the address (`H <hrod17@x.com>` → three forms)."""
+    forms = {_key(value)}
+    for m in _ADDRESS.finditer(value):
+        forms.add(_key(m.group(1) or m.group(2)))
+    forms.add(_key(_ADDRESS.sub(" ", value)))
+    return forms - {""}
+
+
+@dataclass(frozen=True)
+class Aliases:
+    """Groups of names for one person; the first name of each group is its canonical name."""
+
+    groups: tuple[tuple[str, ...], ...] = ()
+
+    def group(self, name: str) -> tuple[str, ...] | None:
+        """Every name of the person `name` is one of, or None when it is no alias."""
+        key = _key(name)
+        return next((g for g in self.groups if key in {_key(n) for n in g}), None)
+
+    def canonical(self, value: str) -> str:
+        """The canonical name of a written sender or recipient, or the value itself."""
+        forms = name_forms(value)
+        for group in self.groups:
+            if forms & {_key(n) for n in group}:
+                return group[0]
+        return value
+
+
+def parse_aliases(text: str, origin: str = "aliases") -> Aliases:
+    """Aliases from the file format: one person a line, names separated by `=`, `#` comments."""
+    groups: list[tuple[str, ...]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        names = tuple(" ".join(n.split()) for n in line.split("="))
+        if len(names) < 2 or not all(names):
+            raise QueryError(f"{origin} line {number}: write names separated by =, as in `Hillary Clinton = H`")
+        groups.append(names)
+    return Aliases(tuple(groups))
+
+
+def load_aliases(path: Path | None) -> Aliases:
+    """The aliases in `path`; none when it is None or the file does not exist."""
+    if path is None or not path.is_file():
+        return Aliases()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"cannot read the alias file {path}: {exc}") from exc
+    return parse_aliases(text, str(path))
