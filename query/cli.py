@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import logging
 import sys
@@ -31,9 +32,13 @@ from indexer import ExitCode, FoiaSearchError, IndexReport, Options, ProgressEve
 from indexer.status import index_status
 from indexer.store import cache_of, index_exists
 
-from .export import DOCUMENT_FIELDS, HIT_FIELDS, document_record, hit_record, write_csv, write_jsonl
+from .aliases import ALIAS_FILE, Aliases, load_aliases
+from .export import DOCUMENT_FIELDS, HIT_FIELDS, document_record, export_records, hit_record, write_csv, write_jsonl
+from .facets import FACETS, FacetCount
 from .parse import Filters
-from .search import MARK, get_document, iter_hits, search
+from .search import MARK, SearchResult, Sort, get_document, search
+from .search import similar as similar_documents
+from .watch import WATCH_FILE, add_watch, list_watches, new_hits, remove_watch
 
 DEFAULT_INDEX = Path("foia-index")
 INDEX_ENV = "FOIA_INDEX"
@@ -57,12 +62,6 @@ IndexOpt = Annotated[
     Path,
     typer.Option("--index", envvar=INDEX_ENV, help="Index folder.", show_default=True, file_okay=False),
 ]
-
-
-class SearchFormat(StrEnum):
-    table = "table"
-    jsonl = "jsonl"
-    csv = "csv"
 
 
 class ExportFormat(StrEnum):
@@ -130,10 +129,14 @@ class _Bar:
 
 
 def _finish(report: IndexReport, index_dir: Path, quiet: bool, as_json: bool) -> None:
+    watches = _watch_summary(index_dir)
     if as_json:
-        print(json.dumps({"index": str(index_dir), **asdict(report)}))
+        print(json.dumps({"index": str(index_dir), **asdict(report), "watches": watches}))
     elif not quiet:
         _print_report(report, index_dir)
+        for name, count in watches.items():
+            if count:
+                err.print(f"watch {escape(name)}: {count} new hits (`foia watch new {escape(name)}` lists them)")
     if not report.ok:
         raise typer.Exit(int(ExitCode.some_files_failed))
 
@@ -235,53 +238,125 @@ def _print_report(report: IndexReport, index_dir: Path) -> None:
         err.print(f"[red]failed:[/red] {escape(failure.path)}: {escape(failure.reason)}")
 
 
-def _filters(
-    case: str | None, doc: str | None, sender: str | None, recipient: str | None,
-    since: str | None, until: str | None, exemption: str | None, status: str | None,
-) -> Filters:  # fmt: skip
-    return Filters(case, doc, sender, recipient, since, until, exemption, status)
+# --- searching ----------------------------------------------------------------------------------
+
+_FILTER_OPTIONS: dict[str, Any] = {
+    "case": Annotated[str | None, typer.Option("--case", help="Case number, e.g. F-2015-04841.")],
+    "doc": Annotated[str | None, typer.Option("--doc", help="Doc number, e.g. C05739545.")],
+    "sender": Annotated[str | None, typer.Option("--from", help="Sender: words of the name or address, or an alias.")],
+    "recipient": Annotated[
+        str | None, typer.Option("--to", help="Recipient (To or Cc): words of the name or address, or an alias.")
+    ],
+    "participant": Annotated[
+        str | None, typer.Option("--participant", help="Anyone in the email chain: words of a name, or an alias.")
+    ],
+    "since": Annotated[str | None, typer.Option("--since", help="Sent on or after: 2011, 2011-03, 2011-03-04.")],
+    "until": Annotated[str | None, typer.Option("--until", help="Sent on or before: 2011, 2011-03, 2011-03-04.")],
+    "exemption": Annotated[str | None, typer.Option("--exemption", help="Exemption code: B6, (b)(6), B7(C), 1.4(D).")],
+    "status": Annotated[str | None, typer.Option("--status", help="Release status: full, part or denied.")],
+    "agency": Annotated[str | None, typer.Option("--agency", help="Words of the releasing agency, e.g. state.")],
+}
+"""The filter options, declared once; `with_filters` gives them to every command that searches."""
 
 
-CaseOpt = Annotated[str | None, typer.Option("--case", help="Case number, e.g. F-2015-04841.")]
-DocOpt = Annotated[str | None, typer.Option("--doc", help="Doc number, e.g. C05739545.")]
-FromOpt = Annotated[str | None, typer.Option("--from", help="Words of the sender's name or address.")]
-ToOpt = Annotated[str | None, typer.Option("--to", help="Words of a recipient's (To or Cc) name or address.")]
-SinceOpt = Annotated[str | None, typer.Option("--since", help="Sent on or after: 2011, 2011-03, 2011-03-04.")]
-UntilOpt = Annotated[str | None, typer.Option("--until", help="Sent on or before: 2011, 2011-03, 2011-03-04.")]
-ExemptionOpt = Annotated[str | None, typer.Option("--exemption", help="Exemption code: B6, (b)(6), B7(C), 1.4(D).")]
-StatusOpt = Annotated[str | None, typer.Option("--status", help="Release status: full, part or denied.")]
+NO_FILTERS = Filters()
+
+
+def with_filters(command: F) -> F:
+    """Give a command the filter options and pass them on as one `filters: Filters` argument."""
+    signature = inspect.signature(command, eval_str=True)
+    options = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+        for name, annotation in _FILTER_OPTIONS.items()
+    ]
+    kept = [
+        p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in signature.parameters.values() if p.name != "filters"
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name, None) for name in _FILTER_OPTIONS}
+        return command(*args, filters=Filters(**values), **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=kept[:1] + options + kept[1:])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in wrapper.__signature__.parameters.values()}  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+QueryArg = Annotated[
+    str, typer.Argument(help='Words, "phrases"~slop, AND/OR/NOT, wild*, fuzzy~, field:value; empty for all.')
+]
+AliasesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--aliases",
+        envvar="FOIA_ALIASES",
+        dir_okay=False,
+        help="Alias file (default: aliases.txt in the index folder).",
+    ),
+]
+SortOpt = Annotated[Sort, typer.Option("--sort", help="relevance, date (oldest first), newest, or doc (number).")]
+FacetOpt = Annotated[list[str] | None, typer.Option("--by", help=f"Count matches by: {', '.join(FACETS)}. Repeat.")]
+LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, help="Hits per page.")]
+PageOpt = Annotated[int, typer.Option("--page", min=1, help="Which page of hits.")]
+
+
+class SearchFormat(StrEnum):
+    table = "table"
+    jsonl = "jsonl"
+    csv = "csv"
+    json = "json"
+
+
+def _aliases(path: Path | None, index_dir: Path) -> Aliases:
+    return load_aliases(path or index_dir / ALIAS_FILE)
+
+
+def _facets_json(facets: dict[str, list[FacetCount]]) -> dict[str, list[dict[str, Any]]]:
+    return {name: [{"value": f.value, "count": f.count} for f in values] for name, values in facets.items()}
+
+
+def _write_hits(result: SearchResult, fmt: SearchFormat) -> None:
+    records = [hit_record(h) for h in result.hits]
+    if fmt is SearchFormat.jsonl:
+        write_jsonl(records, sys.stdout)
+    elif fmt is SearchFormat.csv:
+        write_csv(records, sys.stdout, HIT_FIELDS)
+    elif fmt is SearchFormat.json:
+        body = {"total": result.total, "page": result.page, "hits": records, "facets": _facets_json(result.facets),
+                "suggestion": result.suggestion}  # fmt: skip
+        print(json.dumps(body, ensure_ascii=False))
+    else:
+        _print_hits(result.total, records, result.page)
+        _print_facets(result.facets)
+    if result.suggestion and fmt is not SearchFormat.json:
+        err.print(f"did you mean: {escape(result.suggestion)}")
 
 
 @app.command("search")
 @handle_errors
+@with_filters
 def search_command(
-    query: Annotated[str, typer.Argument(help='Words, "phrases", AND/OR/NOT, wild*, field:value.')] = "",
-    case: CaseOpt = None,
-    doc: DocOpt = None,
-    sender: FromOpt = None,
-    recipient: ToOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    exemption: ExemptionOpt = None,
-    status: StatusOpt = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most hits to show.")] = 10,
+    query: QueryArg = "",
+    filters: Filters = NO_FILTERS,
+    limit: LimitOpt = 10,
+    page: PageOpt = 1,
+    sort: SortOpt = Sort.relevance,
+    by: FacetOpt = None,
     fmt: Annotated[SearchFormat, typer.Option("--format", "-f", help="Output format.")] = SearchFormat.table,
+    aliases: AliasesOpt = None,
     index_dir: IndexOpt = DEFAULT_INDEX,
 ) -> None:
     """Search the index; best hits first, with snippets that name their page.
 
     Fields usable in the query: from: to: cc: participant: subject: case: doc: exemption:
-    status: classification: bates: date: released:. Dates: date:2011, date:2011-03,
-    date:[2011-01 to 2011-06], date:>2012-09-11."""
-    filters = _filters(case, doc, sender, recipient, since, until, exemption, status)
-    result = search(index_dir, query, filters, limit=limit)
-    records = (hit_record(h) for h in result.hits)
-    if fmt is SearchFormat.jsonl:
-        write_jsonl(records, sys.stdout)
-    elif fmt is SearchFormat.csv:
-        write_csv(records, sys.stdout, HIT_FIELDS)
-    else:
-        _print_hits(result.total, [hit_record(h) for h in result.hits])
+    status: classification: agency: bates: date: released: year: month:. Dates: date:2011,
+    date:2011-03, date:[2011-01 to 2011-06], date:>2012-09-11. `--format json` prints one object
+    with the hits, the facets asked for with --by, and a suggestion when nothing matched."""
+    result = search(
+        index_dir, query, filters, limit, page=page, sort=sort, facets=by or (), aliases=_aliases(aliases, index_dir)
+    )
+    _write_hits(result, fmt)
 
 
 def _highlight(text: str) -> str:
@@ -289,8 +364,9 @@ def _highlight(text: str) -> str:
     return "".join(f"[bold yellow]{p}[/]" if i % 2 else p for i, p in enumerate(parts))
 
 
-def _print_hits(total: int, hits: list[dict[str, Any]]) -> None:
-    out.print(f"{total} documents match; showing {len(hits)}")
+def _print_hits(total: int, hits: list[dict[str, Any]], page: int = 1) -> None:
+    on_page = f" on page {page}" if page > 1 else ""
+    out.print(f"{total} documents match; showing {len(hits)}{on_page}")
     for n, hit in enumerate(hits, 1):
         parts = (hit["doc_number"] or hit["id"], (hit["date"] or "")[:10], hit["sender"])
         head = " · ".join(str(v) for v in parts if v)
@@ -298,6 +374,53 @@ def _print_hits(total: int, hits: list[dict[str, Any]]) -> None:
         out.print(f"   {escape(head)}  [dim]{escape(hit['source'])} p.{hit['page']}  id {hit['id']}[/dim]")
         for snippet in hit["snippets"]:
             out.print(f"   [cyan]p.{snippet['page']}[/cyan] {_highlight(snippet['text'])}")
+
+
+def _print_facets(facets: dict[str, list[FacetCount]]) -> None:
+    for name, values in facets.items():
+        out.print(f"\n[bold]{name}[/bold]")
+        for value in values:
+            out.print(f"  {value.count:>7}  {escape(value.value)}")
+        if not values:
+            out.print("  (no values)")
+
+
+@app.command()
+@handle_errors
+@with_filters
+def facets(
+    query: QueryArg = "",
+    filters: Filters = NO_FILTERS,
+    by: FacetOpt = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Most frequent values to show per facet.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: total and facets.")] = False,
+    aliases: AliasesOpt = None,
+    index_dir: IndexOpt = DEFAULT_INDEX,
+) -> None:
+    """Count matching documents by sender, recipient, case, year, month, exemption, status...
+
+    Facets: sender, recipient, case, year, month, exemption, status, classification, agency (all of
+    them without --by), over every match. Aliases of one person count once."""
+    result = search(
+        index_dir, query, filters, 1, facets=by or FACETS, aliases=_aliases(aliases, index_dir), top_values=top
+    )
+    if as_json:
+        print(json.dumps({"total": result.total, "facets": _facets_json(result.facets)}, ensure_ascii=False))
+        return
+    out.print(f"{result.total} documents match")
+    _print_facets(result.facets)
+
+
+@app.command()
+@handle_errors
+def similar(
+    doc_id: Annotated[str, typer.Argument(metavar="ID", help="Document id (from search) or doc number.")],
+    limit: LimitOpt = 10,
+    fmt: Annotated[SearchFormat, typer.Option("--format", "-f", help="Output format.")] = SearchFormat.table,
+    index_dir: IndexOpt = DEFAULT_INDEX,
+) -> None:
+    """Documents most like one: its most distinctive words, weighted, searched for (more like this)."""
+    _write_hits(similar_documents(index_dir, doc_id, limit), fmt)
 
 
 @app.command()
@@ -331,26 +454,98 @@ def show(
 
 @app.command()
 @handle_errors
+@with_filters
 def export(
     query: Annotated[str, typer.Argument(help="Export only the documents matching this query.")] = "",
-    case: CaseOpt = None,
-    doc: DocOpt = None,
-    sender: FromOpt = None,
-    recipient: ToOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    exemption: ExemptionOpt = None,
-    status: StatusOpt = None,
+    filters: Filters = NO_FILTERS,
+    sort: SortOpt = Sort.relevance,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.jsonl,
+    aliases: AliasesOpt = None,
     index_dir: IndexOpt = DEFAULT_INDEX,
 ) -> None:
-    """Write every document (or every match) with all its fields: one JSON object per line, or CSV."""
-    filters = _filters(case, doc, sender, recipient, since, until, exemption, status)
-    records = (document_record(fields) for fields in iter_hits(index_dir, query, filters))
+    """Write every matching document with all its fields, a page and a citation, streamed.
+
+    No cap on how many: every document without a query. Each record cites the page of its first
+    match (agency, case number, doc number, page, release date), ready for a footnote."""
+    records = export_records(index_dir, query, filters, sort=sort, aliases=_aliases(aliases, index_dir))
     if fmt is ExportFormat.csv:
         write_csv(records, sys.stdout, DOCUMENT_FIELDS)
     else:
         write_jsonl(records, sys.stdout)
+
+
+# --- saved searches -----------------------------------------------------------------------------
+
+watch_app = typer.Typer(
+    help="Saved searches: list the hits among documents indexed since a search was last checked.",
+    no_args_is_help=True,
+)
+app.add_typer(watch_app, name="watch")
+
+
+@watch_app.command("add")
+@handle_errors
+@with_filters
+def watch_add(
+    name: Annotated[str, typer.Argument(help="A name: letters, digits, '.', '_' or '-'.")],
+    query: QueryArg = "",
+    filters: Filters = NO_FILTERS,
+    index_dir: IndexOpt = DEFAULT_INDEX,
+) -> None:
+    """Save a search; documents indexed from now on that match it are its new hits."""
+    add_watch(index_dir, name, query, filters)
+    err.print(f"watching {name}: {query or '(every document)'}")
+
+
+@watch_app.command("list")
+@handle_errors
+def watch_list(index_dir: IndexOpt = DEFAULT_INDEX) -> None:
+    """The saved searches."""
+    for watch in list_watches(index_dir):
+        options = {k: v for k, v in asdict(watch.filters).items() if v}
+        extra = " " + " ".join(f"--{k} {v!r}" for k, v in options.items()) if options else ""
+        out.print(f"{escape(watch.name)}: {escape(watch.query)}{escape(extra)}  [dim]since {watch.created}[/dim]")
+
+
+@watch_app.command("remove")
+@handle_errors
+def watch_remove(
+    name: Annotated[str, typer.Argument(help="The saved search.")], index_dir: IndexOpt = DEFAULT_INDEX
+) -> None:
+    """Delete a saved search."""
+    remove_watch(index_dir, name)
+
+
+@watch_app.command("new")
+@handle_errors
+def watch_new(
+    names: Annotated[
+        list[str] | None, typer.Argument(metavar="[NAME...]", help="Saved searches (default: all).")
+    ] = None,
+    peek: Annotated[bool, typer.Option("--peek", help="Show the new hits without marking them seen.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per saved search.")] = False,
+    aliases: AliasesOpt = None,
+    index_dir: IndexOpt = DEFAULT_INDEX,
+) -> None:
+    """The new hits of saved searches: matches among documents indexed since the last check.
+
+    Listed hits then count as seen, unless --peek."""
+    for news in new_hits(index_dir, names, mark=not peek, aliases=_aliases(aliases, index_dir)):
+        if as_json:
+            print(json.dumps({"name": news.name, "query": news.query, "total": news.total,
+                              "hits": [hit_record(h) for h in news.hits]}, ensure_ascii=False))  # fmt: skip
+            continue
+        out.print(f"[bold]{escape(news.name)}[/bold] ({escape(news.query)}): {news.total} new")
+        for hit in news.hits:
+            label = hit.doc_number or hit.id
+            out.print(f"  {escape(label)}  {escape(hit.subject or Path(hit.source).name)}  [dim]id {hit.id}[/dim]")
+
+
+def _watch_summary(index_dir: Path) -> dict[str, int]:
+    """New-hit counts of every saved search after an index run (not marked seen)."""
+    if not (index_dir / WATCH_FILE).exists():
+        return {}
+    return {news.name: news.total for news in new_hits(index_dir, mark=False, aliases=_aliases(None, index_dir))}
 
 
 if __name__ == "__main__":
