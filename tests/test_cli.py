@@ -113,6 +113,7 @@ def test_second_index_run_skips_every_file(index_dir: Path) -> None:
         "extracted": 0,
         "from_cache": 0,
         "failed": [],
+        "watches": {},
     }
     assert len(jsonl(foia("export", "--index", index_dir).stdout)) == 6  # nothing doubled
 
