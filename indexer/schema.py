@@ -231,6 +231,8 @@ def parse_period(text: str) -> tuple[datetime, datetime]:
     except (ValueError, OverflowError) as exc:
         raise QueryError(f"cannot read {text!r} as a date; write 2011, 2011-03, 2011-03-04 or March 2011") from exc
     length = relativedelta(months=1) if month_only else relativedelta(days=1)
+    if start.year > 9998:
+        raise QueryError(f"{text!r} is too far in the future; dates go up to the year 9998")
     return start, start + length - timedelta(microseconds=1)
 
 

@@ -45,6 +45,7 @@ _EMPTY_VALUE = re.compile(r"(?:^|(?<=[\s(]))([A-Za-z_]+):(?=\s|\)|$)")
 _STATUS_VALUE = re.compile(r"\b(?:status|release_status):([^\s()\[\]]+)")
 _QUOTED_DATE = re.compile(r'\b(date|released|release_date):"([^"]*)"')
 _DATE_FIELDS = ("date", "released", "release_date")
+_BARE_COMPARISON = re.compile(r"(?:^|(?<=[\s(]))[<>]")
 _PERSON_VALUE = re.compile(r'(?:^|(?<=[\s(]))(from|sender|to|recipients?|cc|participants?|anyone):("[^"]*"|[^\s()"]+)')
 _PLACEHOLDER = "qqalias{}qq"
 PERSON_KEYS = {"sender": "sender_key", "recipients": "recipient_keys"}
@@ -98,6 +99,8 @@ def check_syntax(text: str, schema: Schema) -> None:
     for name in _FIELD_REF.findall(bare):
         if name.lower() not in fields:
             raise QueryError(f"unknown field {name!r}; known fields: {', '.join(sorted(fields))}")
+    if _BARE_COMPARISON.search(bare):
+        raise QueryError("< and > compare a field's value: write them after a field, as in date:>2012-09-11")
     empty = _EMPTY_VALUE.search(bare)
     if empty:
         raise QueryError(f"{empty.group(1)}: needs a value, as in {empty.group(1)}:word")
@@ -179,7 +182,12 @@ def parse_query(text: str, schema: Schema | None = None, aliases: Aliases | None
     check_syntax(text, schema)
     text = _PAREN_VALUE.sub(lambda m: f'{m.group(1)}:"{m.group(2)}"', text)
     text, marked = _mark_aliases(text, aliases or Aliases())
-    q = _parser(schema).parse(text)
+    try:
+        q = _parser(schema).parse(text)
+    except QueryError:
+        raise
+    except Exception as exc:  # Whoosh's parser has corners that raise plain errors
+        raise QueryError(f"cannot read the query {text[:80]!r}: {type(exc).__name__}") from exc
     errors = _errors(q)
     if errors:
         raise QueryError(errors[0])

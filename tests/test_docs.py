@@ -15,7 +15,18 @@ TEST_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' &
 
 def test_every_command_is_in_the_readme() -> None:
     names = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
-    assert names == ["clear-cache", "export", "facets", "index", "reindex", "search", "show", "similar", "status", "watch"]
+    assert names == [
+        "clear-cache",
+        "export",
+        "facets",
+        "index",
+        "reindex",
+        "search",
+        "show",
+        "similar",
+        "status",
+        "watch",
+    ]
     for name in names:
         assert f"foia {name}" in README, name
 
