@@ -28,9 +28,10 @@ from .pipeline import FileFailure, IndexReport, Options, ProgressEvent, index_pa
 from .sources import describe
 
 
-def read_file(path: Path) -> list[Document]:
-    """The documents of one release file, without indexing them."""
-    return read_release(describe(path))
+def read_file(path: Path, ocr: str = "auto", lang: str = "eng") -> list[Document]:
+    """The documents of one release file, without indexing them; pages without usable text are
+    OCR'd (`ocr`: auto, always or never) when Tesseract is installed."""
+    return read_release(describe(path), ocr=ocr, lang=lang)
 
 
 __all__ = [

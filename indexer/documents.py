@@ -12,6 +12,22 @@ from .stamps import CleanPage
 
 
 @dataclass(frozen=True)
+class PageOrigin:
+    """Where one page's text comes from: `text layer`, `ocr` (with its mean word confidence,
+    0-100), or `none` (no usable text layer, not OCR'd yet)."""
+
+    page: int
+    source: str
+    confidence: float | None = None
+
+
+def page_origin(page: CleanPage) -> PageOrigin:
+    if page.ocr_confidence is not None:
+        return PageOrigin(page.number, "ocr", page.ocr_confidence)
+    return PageOrigin(page.number, "none" if page.needs_ocr else "text layer")
+
+
+@dataclass(frozen=True)
 class Document:
     """One searchable document: where it comes from, its stamp fields, metadata and page texts."""
 
@@ -27,6 +43,9 @@ class Document:
     bates: tuple[str, ...] = ()
     stamps: tuple[str, ...] = ()
     ocr_pages: tuple[int, ...] = ()
+    """Pages with no usable text layer that OCR has not read (Tesseract missing, `--ocr never`)."""
+    origins: tuple[PageOrigin, ...] = ()
+    record_number: str | None = None
     meta: Metadata = field(default_factory=Metadata)
 
     @property
@@ -70,6 +89,7 @@ def build_document(source: Source, pages: Sequence[CleanPage]) -> Document:
     """One Document from its pages: stamp fields from the pages, metadata from the body."""
     stamps = [p.stamp for p in pages]
     lines = [line for p in pages for line in p.lines]
+    meta = read_metadata(lines, pages[0].text)
     return Document(
         id=document_id(source.sha256, pages[0].number),
         source=str(source.path),
@@ -83,7 +103,9 @@ def build_document(source: Source, pages: Sequence[CleanPage]) -> Document:
         bates=tuple(b for s in stamps for b in s.bates),
         stamps=tuple(raw for s in stamps for raw in s.raw),
         ocr_pages=tuple(p.number for p in pages if p.needs_ocr),
-        meta=read_metadata(lines, pages[0].text),
+        origins=tuple(page_origin(p) for p in pages),
+        record_number=meta.record_number or _first([s.record_number for s in stamps]),  # type: ignore[arg-type]
+        meta=meta,
     )
 
 

@@ -39,6 +39,8 @@ _CID = re.compile(r"\(cid:\d+\)")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _PAGE_MARKER = re.compile(r"^\s*(?:-{2,}|={2,})?\s*\[?\s*page\s+\d+(?:\s+of\s+\d+)?\s*\]?\s*(?:-{2,}|={2,})?\s*$", re.I)
 _COLUMN_GAP = re.compile(r"\S(?:.*?\S)?(?=\s{3,}|\s*$)")
+_WORD = re.compile(r"[^\W\d_]{2}")
+_PUNCTUATION = frozenset(".,;:!?'\"()[]{}-–—/\\&%$#@*+=<>_|~`’‘“”•§°")
 _TEXT_ENCODINGS = ("utf-8", "cp1252", "latin-1")
 CHAR_MARGIN = 2.0
 """Characters further apart than this many character widths start a new line segment."""
@@ -50,19 +52,37 @@ LINE_OVERLAP = 0.5
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a file: its 1-based number, its rows, and whether it had any text at all."""
+    """One page of a file: its 1-based number, its rows, and, when OCR read the rows, the mean
+    confidence of its words (0-100)."""
 
     number: int
     rows: tuple[Row, ...]
+    ocr_confidence: float | None = None
+
+    @property
+    def origin(self) -> str:
+        """Where the text comes from: `ocr` or `text layer`."""
+        return "text layer" if self.ocr_confidence is None else "ocr"
 
     @property
     def needs_ocr(self) -> bool:
-        """True when the page has no text layer (a scan): OCR is its own step."""
-        return not any(self.rows)
+        """True for a page not OCR'd whose text layer is missing or junk (a scan): OCR is its own step."""
+        return self.ocr_confidence is None and not usable_text(self.text)
 
     @property
     def text(self) -> str:
         return "\n".join(render_row(row) for row in self.rows)
+
+
+def usable_text(text: str) -> bool:
+    """Whether a text layer is worth keeping: a word of two letters or more, and at least
+    three quarters of its visible characters letters, digits or common punctuation (junk layers
+    are mostly symbols, unmapped glyphs or replacement characters)."""
+    visible = [c for c in text if not c.isspace()]
+    if not visible or not _WORD.search(text):
+        return False
+    plain = sum(1 for c in visible if c.isalnum() or c in _PUNCTUATION)
+    return plain >= 0.75 * len(visible)
 
 
 def render_row(row: Row) -> str:
@@ -99,7 +119,7 @@ def extract(source: Source, engine: str = "pdfminer") -> list[Page]:
 
 
 @dataclass(frozen=True)
-class _Line:
+class Line:
     text: str
     x0: float
     top: float
@@ -107,7 +127,7 @@ class _Line:
     x1: float = 0.0
 
 
-def _char_lines(container: LTPage | LTFigure, height: float) -> Iterator[_Line]:
+def _char_lines(container: LTPage | LTFigure, height: float) -> Iterator[Line]:
     """Text lines from characters in content order, joined as pdfminer.six's own layout analysis
     joins them (same margins), without its text-box clustering, which the rows do not use.
 
@@ -133,12 +153,12 @@ def _char_lines(container: LTPage | LTFigure, height: float) -> Iterator[_Line]:
             y1 = d1 if d1 > y1 else y1
         else:
             if text:
-                yield _Line("".join(text), x0, height - y1, height - y0, x1)
+                yield Line("".join(text), x0, height - y1, height - y0, x1)
             text = [item.get_text()]
             x0, y0, x1, y1 = c0, d0, c1, d1
         p0, q0, p1, q1 = c0, d0, c1, d1
     if text:
-        yield _Line("".join(text), x0, height - y1, height - y0, x1)
+        yield Line("".join(text), x0, height - y1, height - y0, x1)
 
 
 def _joins(p0: float, q0: float, p1: float, q1: float, c0: float, d0: float, c1: float, d1: float) -> bool:
@@ -153,9 +173,9 @@ def _joins(p0: float, q0: float, p1: float, q1: float, c0: float, d0: float, c1:
     return overlap_ok and gap < CHAR_MARGIN * (p1 - p0 if p1 - p0 > c1 - c0 else c1 - c0)
 
 
-def _pdfminer_lines(page: LTPage) -> list[_Line]:
+def _pdfminer_lines(page: LTPage) -> list[Line]:
     return [
-        _Line(text, line.x0, line.top, line.bottom, line.x1)
+        Line(text, line.x0, line.top, line.bottom, line.x1)
         for line in _char_lines(page, page.height)
         if (text := clean_segment(line.text))
     ]
@@ -172,7 +192,7 @@ def _pdfminer_pages(path: Path) -> Iterator[LTPage]:
             yield device.get_result()
 
 
-def layout_rows(lines: list[_Line], join: bool = False) -> tuple[Row, ...]:
+def layout_rows(lines: list[Line], join: bool = False) -> tuple[Row, ...]:
     """Group positioned lines into rows: lines that overlap vertically by half their height.
 
     With `join`, runs closer than a character on one row are joined (PDFium cuts words into
@@ -180,7 +200,7 @@ def layout_rows(lines: list[_Line], join: bool = False) -> tuple[Row, ...]:
     half line heights becomes an empty row, as a blank line.
     """
     lines = sorted(lines, key=lambda ln: (ln.top, ln.x0))
-    groups: list[list[_Line]] = []
+    groups: list[list[Line]] = []
     for line in lines:
         if groups:
             last = groups[-1]
@@ -201,7 +221,7 @@ def layout_rows(lines: list[_Line], join: bool = False) -> tuple[Row, ...]:
     return tuple(rows)
 
 
-def _join_runs(group: list[_Line]) -> Row:
+def _join_runs(group: list[Line]) -> Row:
     segments: list[tuple[float, float, str]] = []
     for line in group:
         if segments and -1.0 < line.x0 - segments[-1][1] < POINTS_PER_COLUMN:
@@ -255,7 +275,7 @@ def extract_pdf_pdfium(path: Path) -> list[Page]:
                 left, bottom, right, top = textpage.get_rect(i)
                 text = clean_segment(textpage.get_text_bounded(left, bottom, right, top))
                 if text:
-                    lines.append(_Line(text, left, height - top, height - bottom, right))
+                    lines.append(Line(text, left, height - top, height - bottom, right))
             pages.append(Page(index + 1, layout_rows(lines, join=True)))
             textpage.close()
             page.close()

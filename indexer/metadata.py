@@ -85,6 +85,9 @@ class Metadata:
     classification: str | None = None
     classified_by: str | None = None
     declassify_on: str | None = None
+    record_number: str | None = None
+    record_agency: str | None = None
+    record_pages: int | None = None
 
 
 # --- dates -----------------------------------------------------------------------------------
@@ -261,6 +264,58 @@ def classification(text: str) -> tuple[str | None, str | None, str | None]:
     return marking, by and by.group("value"), on and on.group("value")
 
 
+# --- JFK Assassination Records identification form -----------------------------------------
+
+_FORM_TITLE = re.compile(r"Identification\s+Form|JFK\s+Assassination\s+System", re.IGNORECASE)
+_FORM_FIELD = re.compile(
+    r"^\W{0,3}(?P<label>AGENCY|RECORD\s*NUMBER|FROM|TO|TITLE|DATE|PAG(?:ES?)?)\s*[:;.]?(?P<value>(?:\s.*)?)$"
+)
+_FORM_NOISE = " \t—–=-|»«:;.,_'\"‘’“”"
+RECORD_NUMBER = re.compile(r"(?<![\d-])(\d{3})\s?-\s?(\d{5})\s?-\s?(\d{5})(?![\d-])")
+"""A NARA JFK record number, such as 104-10004-10143."""
+
+
+@dataclass(frozen=True)
+class JfkForm:
+    """The fields of a NARA JFK Assassination System identification form, as OCR read them."""
+
+    agency: str | None = None
+    record_number: str | None = None
+    sender: str | None = None
+    recipient: str | None = None
+    title: str | None = None
+    date: datetime | None = None
+    pages: int | None = None
+
+
+def jfk_form(lines: Sequence[str]) -> JfkForm | None:
+    """The identification form at the head of a JFK record, or None when the text has none.
+
+    Tolerates what OCR does to it: dashes or `=` between label and value, a lost colon, `PAG`
+    for `PAGES`; only the first 60 lines are read."""
+    head = list(lines[:60])
+    if not any(_FORM_TITLE.search(line) for line in head):
+        return None
+    values: dict[str, str] = {}
+    for line in head:
+        m = _FORM_FIELD.match(line.strip())
+        if m:
+            label = re.sub(r"\s+", " ", m.group("label"))
+            key = "PAGES" if label.startswith("PAG") else label.replace("RECORD NUMBER", "RECORDNUMBER")
+            values.setdefault(key, m.group("value").strip(_FORM_NOISE))
+    record = RECORD_NUMBER.search(values.get("RECORDNUMBER", ""))
+    pages = re.search(r"\d+", values.get("PAGES", ""))
+    return JfkForm(
+        agency=values.get("AGENCY") or None,
+        record_number="-".join(record.groups()) if record else None,
+        sender=values.get("FROM") or None,
+        recipient=values.get("TO") or None,
+        title=values.get("TITLE") or None,
+        date=parse_date(values.get("DATE", "")),
+        pages=int(pages.group()) if pages else None,
+    )
+
+
 # --- all together ----------------------------------------------------------------------------
 
 
@@ -277,12 +332,13 @@ def read_metadata(lines: Sequence[str], first_page: str = "") -> Metadata:
     for address in _EMAIL.findall(text):
         participants.setdefault(re.sub(r"\s", "", address).replace("©", "@").replace("®", "@"), None)
     marking, by, on = classification(text)
+    form = jfk_form(lines) or JfkForm()
     return Metadata(
-        sender=top.sender,
-        recipients=top.recipients,
+        sender=top.sender or form.sender,
+        recipients=top.recipients or ((form.recipient,) if form.recipient else ()),
         cc=top.cc,
-        date=top.date,
-        subject=top.subject,
+        date=top.date or form.date,
+        subject=top.subject or form.title,
         attachments=top.attachments,
         participants=tuple(participants),
         release_status=release_status(first_page or text),
@@ -290,4 +346,7 @@ def read_metadata(lines: Sequence[str], first_page: str = "") -> Metadata:
         classification=marking,
         classified_by=by,
         declassify_on=on,
+        record_number=form.record_number,
+        record_agency=form.agency,
+        record_pages=form.pages,
     )

@@ -12,20 +12,23 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .cache import ExtractionCache
 from .documents import Document, build_documents
 from .errors import ExtractionError, FoiaSearchError
-from .extract import PDF_ENGINES, extract
+from .extract import PDF_ENGINES, Page, extract
 from .manifest import FileRecord, Manifest
+from .ocr import DEFAULT_LANG, check_ocr, ocr_page, unavailable_reason, usable_mode
 from .sources import Source, file_sha256, iter_files, sniff
 from .stamps import strip_stamps
 from .store import Writer, cache_of, create_or_open, exclusive, index_exists, manifest_of, recreate, writing
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -46,11 +49,14 @@ class IndexReport:
     documents: int = 0
     pages: int = 0
     ocr_pages: int = 0
+    ocr_read: int = 0
+    ocr_unavailable: str = ""
     skipped: int = 0
     pruned: int = 0
     extracted: int = 0
     from_cache: int = 0
     failed: list[FileFailure] = field(default_factory=list)
+    warnings: list[FileFailure] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -60,7 +66,8 @@ class IndexReport:
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    """Reported as the run goes: `phase` is `files` (a file is done), `commit` or `done`."""
+    """Reported as the run goes: `phase` is `files` (a file is done), `ocr` (a page is read),
+    `commit` or `done`."""
 
     phase: str
     done: int
@@ -74,10 +81,12 @@ Progress = Callable[[ProgressEvent], None]
 
 @dataclass(frozen=True)
 class Options:
-    """How to run: worker processes, PDF engine, commit cadence, lock wait."""
+    """How to run: worker processes, PDF engine, OCR mode and language, commit cadence, lock wait."""
 
     workers: int = 0
     engine: str = "pdfminer"
+    ocr: str = "auto"
+    ocr_lang: str = DEFAULT_LANG
     commit_every: int = 200
     commit_seconds: float = 60.0
     wait: float = 0.0
@@ -97,6 +106,10 @@ class Job:
     engine: str
     cache_dir: str
     previous: str | None = None  # hash indexed before under this path
+    ocr: str = "never"  # OCR mode, "never" when Tesseract cannot run
+    ocr_lang: str = DEFAULT_LANG
+    ocr_done: bool = False  # second pass: the pages to OCR went through the OCR queue
+    extracted: bool = False  # the first pass read the file (not the cache)
 
 
 @dataclass(frozen=True)
@@ -105,16 +118,46 @@ class Outcome:
     documents: list[Document]
     failure: str | None = None
     extracted: bool = False
+    ocr_todo: tuple[int, ...] = ()  # pages to OCR before the documents can be built
+    ocr_pending: int = 0  # PDF pages left without usable text (OCR off, missing or failed)
 
 
-def read_release(source: Source, engine: str = "pdfminer") -> list[Document]:
-    """Every document of one file, stamps removed and metadata read."""
-    return build_documents(source, strip_stamps(extract(source, engine)))
+@dataclass(frozen=True)
+class PageJob:
+    """One page to OCR (picklable for workers); the result goes to the extraction cache."""
+
+    path: str
+    sha256: str
+    number: int
+    lang: str
+    cache_dir: str
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    job: PageJob
+    failure: str | None = None
+
+
+def read_release(
+    source: Source, engine: str = "pdfminer", ocr: str = "auto", lang: str = DEFAULT_LANG
+) -> list[Document]:
+    """Every document of one file, stamps removed and metadata read; pages without usable text
+    are OCR'd here, one after another (`ocr` is `auto`, `always` or `never`)."""
+    pages = extract(source, engine)
+    if source.kind == "pdf" and ocr != "never" and unavailable_reason(lang) is None:
+        pages = [ocr_page(source.path, p.number, lang) if _wants_ocr(p, ocr) else p for p in pages]
+    return build_documents(source, strip_stamps(pages))
+
+
+def _wants_ocr(page: Page, mode: str) -> bool:
+    return mode == "always" or (mode == "auto" and page.needs_ocr)
 
 
 def work(job: Job) -> Outcome:
     """Read one file in a worker (pages from the cache when there); never raises: a failure
-    comes back as a one-line reason."""
+    comes back as a one-line reason. Pages to OCR that the cache lacks come back in `ocr_todo`
+    for the pool to read page by page; the second pass (`ocr_done`) builds the documents."""
     try:
         path = Path(job.path)
         cache = ExtractionCache(Path(job.cache_dir))
@@ -122,11 +165,16 @@ def work(job: Job) -> Outcome:
         source = Source(path=path, kind="unknown", sha256=job.sha256, size=job.size)
         extracted = pages is None
         if pages is None:
-            with path.open("rb") as fh:
-                source = Source(path=path, kind=sniff(fh.read(4096)), sha256=job.sha256, size=job.size)
+            source = _source(job)
             pages = extract(source, job.engine)
             cache.put(job.sha256, job.engine, pages)
-        return Outcome(job, build_documents(source, strip_stamps(pages)), extracted=extracted)
+        extracted = extracted or job.extracted
+        pages, todo = _with_ocr(job, cache, pages)
+        pdf = bool(todo or any(p.needs_ocr for p in pages)) and _is_pdf(job, source)
+        if pdf and todo and not job.ocr_done:
+            return Outcome(job, [], extracted=extracted, ocr_todo=todo)
+        pending = sum(p.needs_ocr for p in pages) if pdf else 0
+        return Outcome(job, build_documents(source, strip_stamps(pages)), extracted=extracted, ocr_pending=pending)
     except ExtractionError as exc:
         return Outcome(job, [], failure=str(exc))
     except OSError as exc:
@@ -134,6 +182,48 @@ def work(job: Job) -> Outcome:
     except Exception as exc:  # a parser bug on one file must not stop the batch
         log.debug("unexpected error on %s", job.path, exc_info=True)
         return Outcome(job, [], failure=f"unexpected {type(exc).__name__}: {exc}")
+
+
+def _source(job: Job) -> Source:
+    path = Path(job.path)
+    with path.open("rb") as fh:
+        return Source(path=path, kind=sniff(fh.read(4096)), sha256=job.sha256, size=job.size)
+
+
+def _is_pdf(job: Job, source: Source) -> bool:
+    """Whether the file is a PDF (read from disk when its pages came from the cache; a file gone
+    since, as in a rebuild, cannot be OCR'd)."""
+    if source.kind != "unknown":
+        return source.kind == "pdf"
+    try:
+        return _source(job).kind == "pdf"
+    except OSError:
+        return False
+
+
+def _with_ocr(job: Job, cache: ExtractionCache, pages: list[Page]) -> tuple[list[Page], tuple[int, ...]]:
+    """Pages with the OCR'd ones from the cache in place, and the numbers of those still to OCR.
+    With OCR off, pages OCR'd by an earlier run still come from the cache."""
+    mode = "auto" if job.ocr == "never" else job.ocr
+    merged, todo = [], []
+    for page in pages:
+        wanted = _wants_ocr(page, mode)
+        read = cache.get_ocr(job.sha256, job.ocr_lang, page.number) if wanted else None
+        if wanted and read is None and job.ocr != "never":
+            todo.append(page.number)
+        merged.append(read or page)
+    return merged, tuple(todo)
+
+
+def work_page(job: PageJob) -> PageOutcome:
+    """OCR one page in a worker and cache it; never raises."""
+    try:
+        page = ocr_page(Path(job.path), job.number, job.lang)
+        ExtractionCache(Path(job.cache_dir)).put_ocr(job.sha256, job.lang, page)
+        return PageOutcome(job)
+    except Exception as exc:  # one unreadable page must not stop the file or the batch
+        log.debug("OCR failed on %s page %d", job.path, job.number, exc_info=True)
+        return PageOutcome(job, f"page {job.number}: OCR failed: {type(exc).__name__}: {exc}".splitlines()[0])
 
 
 def _die_with_parent() -> None:
@@ -147,33 +237,73 @@ def _die_with_parent() -> None:
         pass
 
 
-def _run_jobs(jobs: Iterable[Job], workers: int) -> Iterator[Outcome]:
-    """Outcomes as they finish, with at most a few jobs in flight per worker (bounded memory)."""
-    if workers <= 1:
-        yield from map(work, jobs)
-        return
-    pending: set[Future[Outcome]] = set()
-    with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
+class _Inline(Executor):
+    """An executor that runs each call at once in this process (one worker: no pool)."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def _run_jobs(jobs: Iterable[Job], workers: int) -> Iterator[Outcome | PageOutcome]:
+    """File outcomes, and page outcomes of OCR, as they finish, with at most a few jobs in flight
+    per worker (bounded memory). A file with pages to OCR goes back into the pool page by page,
+    so one long scan is read by every worker, then once more to build its documents."""
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) if workers > 1 else _Inline()
+    pending: set[Future[Any]] = set()
+    waiting: dict[str, tuple[Job, set[int]]] = {}
+
+    def settle(finished: set[Future[Any]]) -> Iterator[Outcome | PageOutcome]:
+        pending.difference_update(finished)
+        for future in finished:
+            result = future.result()
+            if isinstance(result, PageOutcome):
+                yield result
+                job, left = waiting[result.job.path]
+                left.discard(result.job.number)
+                if not left:
+                    del waiting[job.path]
+                    pending.add(pool.submit(work, replace(job, ocr_done=True)))
+            elif result.ocr_todo:
+                job = replace(result.job, extracted=result.extracted)
+                waiting[job.path] = (job, set(result.ocr_todo))
+                for number in result.ocr_todo:
+                    page_job = PageJob(job.path, job.sha256, number, job.ocr_lang, job.cache_dir)
+                    pending.add(pool.submit(work_page, page_job))
+            else:
+                yield result
+
+    with pool:
         for job in jobs:
             pending.add(pool.submit(work, job))
             if len(pending) >= 3 * workers:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                yield from (f.result() for f in finished)
+                yield from settle(wait(pending, return_when=FIRST_COMPLETED).done)
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            yield from (f.result() for f in finished)
+            yield from settle(wait(pending, return_when=FIRST_COMPLETED).done)
 
 
 class _Run:
     """The state of one run in the main process: writer, manifest, report, commit cadence."""
 
-    def __init__(self, writer: Writer, manifest: Manifest, options: Options, progress: Progress | None) -> None:
+    def __init__(
+        self, writer: Writer, manifest: Manifest, options: Options, progress: Progress | None, cache_dir: Path
+    ) -> None:
         self.writer, self.manifest, self.options, self.progress = writer, manifest, options, progress
+        self.cache_dir = str(cache_dir)
         self.report = IndexReport()
+        self.ocr, self.report.ocr_unavailable = usable_mode(options.ocr, options.ocr_lang)
         self.pending: list[FileRecord] = []
         self.last_commit = time.monotonic()
         self.done = 0
         self.total = 0
+
+    def job(
+        self, path: str, sha256: str, size: int, mtime_ns: int, previous: str | None = None, engine: str = ""
+    ) -> Job:
+        """A job to read one file with this run's engine, OCR mode and cache."""
+        engine = engine or self.options.engine
+        return Job(path, sha256, size, mtime_ns, engine, self.cache_dir, previous, self.ocr, self.options.ocr_lang)
 
     def tell(self, phase: str, path: str = "") -> None:
         if self.progress:
@@ -204,9 +334,20 @@ class _Run:
     def execute(self, jobs: Iterable[Job]) -> None:
         """Run the jobs in the worker pool, write each outcome, and commit at the end."""
         for outcome in _run_jobs(jobs, self.options.worker_count()):
+            if isinstance(outcome, PageOutcome):
+                self.page_read(outcome)
+                continue
             self.take(outcome)
             self.finish_file(outcome.job.path)
         self.checkpoint(final=True)
+
+    def page_read(self, outcome: PageOutcome) -> None:
+        """One page went through OCR: tell the progress bar; a failure is a warning, and the
+        page stays recorded as needing OCR (the next run tries again)."""
+        job = outcome.job
+        if outcome.failure:
+            self.report.warnings.append(FileFailure(job.path, outcome.failure))
+        self.tell("ocr", f"{job.path} p.{job.number}")
 
     def finish(self, started: float) -> IndexReport:
         """The report, once the writer is closed."""
@@ -229,10 +370,11 @@ class _Run:
         else:
             self.writer.replace_file(job.path, docs)
         pages = sum(len(d.pages) for d in docs)
-        ocr = sum(len(d.ocr_pages) for d in docs)
+        ocr = outcome.ocr_pending
         self.report.documents += len(docs)
         self.report.pages += pages
         self.report.ocr_pages += ocr
+        self.report.ocr_read += sum(o.source == "ocr" for d in docs for o in d.origins)
         self.report.extracted += outcome.extracted
         self.report.from_cache += not outcome.extracted
         if job.previous is None:
@@ -244,7 +386,7 @@ class _Run:
         )
 
 
-def _plan(files: list[Path], run: _Run, cache_dir: Path, engine: str) -> Iterator[Job]:
+def _plan(files: list[Path], run: _Run) -> Iterator[Job]:
     """Jobs for new and changed files; unchanged files and copies are recorded as skipped."""
     seen: set[str] = set()
     for path in files:
@@ -253,6 +395,9 @@ def _plan(files: list[Path], run: _Run, cache_dir: Path, engine: str) -> Iterato
             stat = path.stat()
             record = run.manifest.get(key)
             unchanged = record and record.size == stat.st_size and record.mtime_ns == stat.st_mtime_ns
+            if unchanged and record.ocr_pages and run.ocr != "never":  # type: ignore[union-attr]
+                yield run.job(record.path, record.sha256, record.size, record.mtime_ns, record.sha256)  # type: ignore[union-attr]
+                continue
             if unchanged and record.status != "failed":  # type: ignore[union-attr]
                 run.report.skipped += 1
                 run.finish_file(key)
@@ -276,12 +421,14 @@ def _plan(files: list[Path], run: _Run, cache_dir: Path, engine: str) -> Iterato
             run.finish_file(key)
             continue
         seen.add(sha)
-        yield Job(key, sha, stat.st_size, stat.st_mtime_ns, engine, str(cache_dir), previous)
+        yield run.job(key, sha, stat.st_size, stat.st_mtime_ns, previous)
 
 
 def _check(options: Options) -> None:
     if options.engine not in PDF_ENGINES:
         raise FoiaSearchError(f"unknown PDF engine {options.engine!r}; use one of {', '.join(PDF_ENGINES)}")
+    check_ocr(options.ocr, options.ocr_lang)
+    usable_mode(options.ocr, options.ocr_lang)  # `--ocr always` without Tesseract stops here
 
 
 def index_paths(
@@ -316,12 +463,12 @@ def _index_files(
     manifest = manifest_of(index_dir)
     try:
         with writing(ix) as writer:
-            run = _Run(writer, manifest, options, progress)
+            run = _Run(writer, manifest, options, progress, cache_of(index_dir).folder)
             run.total = len(files)
             _remove_unrecorded(run)
             if prune:
                 _prune(run)
-            run.execute(_plan(files, run, cache_of(index_dir).folder, options.engine))
+            run.execute(_plan(files, run))
         return run.finish(started)
     finally:
         manifest.close()
@@ -348,6 +495,7 @@ def reindex(index_dir: Path, progress: Progress | None = None, options: Options 
     """Rebuild the Whoosh index from the extraction cache (after a schema or stamp-rule change,
     or when the index is damaged). Files whose pages are not cached are read again if present."""
     options = options or Options()
+    _check(options)
     started = time.monotonic()
     if not (index_dir / "manifest.sqlite").exists():
         raise FoiaSearchError(f"nothing to rebuild at {index_dir}: it has no manifest; index your files instead")
@@ -361,12 +509,9 @@ def _rebuild(index_dir: Path, progress: Progress | None, options: Options, start
     try:
         records = list(manifest.records("indexed"))
         with writing(ix) as writer:
-            run = _Run(writer, manifest, options, progress)
+            run = _Run(writer, manifest, options, progress, cache_of(index_dir).folder)
             run.total = len(records)
-            cache_dir = str(cache_of(index_dir).folder)
-            run.execute(
-                Job(r.path, r.sha256, r.size, r.mtime_ns, r.engine or options.engine, cache_dir) for r in records
-            )
+            run.execute(run.job(r.path, r.sha256, r.size, r.mtime_ns, engine=r.engine) for r in records)
         return run.finish(started)
     finally:
         manifest.close()

@@ -14,7 +14,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .errors import QueryError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bumped whenever a change makes older indexes unreadable or wrong; checked when opening."""
 
 _EXEMPTION_ANALYZER = RegexTokenizer(r"[^,]+") | SubstitutionFilter(r"[^0-9A-Za-z]+", "") | LowercaseFilter()
@@ -64,6 +64,10 @@ def build_schema() -> Schema:
         bates=KEYWORD(**_KEY),
         stamps=STORED(),
         ocr_pages=STORED(),
+        provenance=STORED(),
+        record_number=KEYWORD(**_KEY),
+        record_agency=KEYWORD(**_KEY),
+        record_pages=NUMERIC(stored=True),
         text=TEXT(stored=True, analyzer=StemmingAnalyzer(), phrase=True),
         # Derived fields (see `derived_fields`): facets, sorting and fast date filters.
         sender_key=ID(sortable=True),

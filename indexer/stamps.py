@@ -57,13 +57,14 @@ _WEAK = {
     "stamp_date": r"Date\s*[:.;]?\s*(?P<stamp_date>\d{1,2}/\d{1,2}/\d{4})",
     "classification": rf"(?P<classification>{_CLASSIFICATION})",
     "bates": r"(?P<bates>(?=[A-Z0-9_-]*[A-Z]{2})[A-Z][A-Z0-9]*(?:[-_][A-Z0-9]+)*?[-_]?\d{6,10})",
+    "record": r"(?P<record>\d{3}-\d{5}-\d{5})\)?",
 }
 _COMPONENT = re.compile(
     "|".join(f"(?P<_{name}>{rx})" for name, rx in {**_STRONG, **_WEAK}.items()), re.IGNORECASE
 )
 _HINT = re.compile(
     r"case|doc|voe|dac|produced|agreement|approved|release|classified|confidential|secret|restricted"
-    r"|department|date|\d{6}",
+    r"|department|date|\d{6}|\d-\d{5}-",
     re.IGNORECASE,
 )
 """Every component above contains one of these: a cheap test that rules out most segments."""
@@ -82,16 +83,19 @@ class Stamp:
     classification: str | None = None
     bates: tuple[str, ...] = ()
     raw: tuple[str, ...] = ()
+    record_number: str | None = None
 
 
 @dataclass(frozen=True)
 class CleanPage:
-    """A page with its stamps removed: body lines, the stamp's fields, and whether it needs OCR."""
+    """A page with its stamps removed: body lines, the stamp's fields, whether it still needs OCR,
+    and the mean word confidence when OCR read it."""
 
     number: int
     lines: tuple[str, ...]
     stamp: Stamp = field(default_factory=Stamp)
     needs_ocr: bool = False
+    ocr_confidence: float | None = None
 
     @property
     def text(self) -> str:
@@ -186,7 +190,7 @@ def strip_page(page: Page, repeated: set[str] = frozenset()) -> CleanPage:  # ty
             kept_rows.append(render_row(tuple(kept)))
     while kept_rows and not kept_rows[-1]:
         kept_rows.pop()
-    return CleanPage(page.number, tuple(kept_rows), _read_stamp(matches, raw), page.needs_ocr)
+    return CleanPage(page.number, tuple(kept_rows), _read_stamp(matches, raw), page.needs_ocr, page.ocr_confidence)
 
 
 def strip_stamps(pages: Sequence[Page]) -> list[CleanPage]:
@@ -214,6 +218,7 @@ def _read_stamp(matches: list[_Match], raw: list[str]) -> Stamp:
         release_date=_stamp_date(groups.get("stamp_date") or groups.get("cia_date")),
         classification=classification,
         bates=tuple(bates),
+        record_number=groups.get("record"),
         raw=tuple(raw),
     )
 

@@ -190,6 +190,10 @@ def to_fields(doc: Document) -> dict[str, object]:
         "bates": ",".join(doc.bates),
         "stamps": "\n".join(doc.stamps),
         "ocr_pages": list(doc.ocr_pages),
+        "provenance": [[o.page, o.source, o.confidence] for o in doc.origins],
+        "record_number": doc.record_number,
+        "record_agency": m.record_agency,
+        "record_pages": m.record_pages,
         "text": doc.text,
     }
     agency = agency_of(doc.case_number, doc.stamps, doc.bates)

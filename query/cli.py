@@ -92,6 +92,14 @@ def handle_errors(command: F) -> F:
 
 WorkersOpt = Annotated[int, typer.Option("--workers", "-w", min=0, help="Worker processes; 0 means one per core.")]
 EngineOpt = Annotated[str, typer.Option("--pdf-engine", help="pdfminer (reference) or pdfium (several times faster).")]
+OcrOpt = Annotated[
+    str,
+    typer.Option(
+        "--ocr",
+        help="auto: OCR pages without usable text (scans); always: every PDF page; never: none. Needs tesseract.",
+    ),
+]
+OcrLangOpt = Annotated[str, typer.Option("--ocr-lang", help="Tesseract language(s) for OCR, e.g. eng or eng+spa.")]
 WaitOpt = Annotated[
     float, typer.Option("--wait", min=0, help="Seconds to wait for another `foia index` on the same index.")
 ]
@@ -121,7 +129,7 @@ class _Bar:
 
     def __call__(self, event: ProgressEvent) -> None:
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        phase = {"commit": "committing", "done": "done"}.get(event.phase, "indexing")
+        phase = {"commit": "committing", "done": "done", "ocr": "OCR"}.get(event.phase, "indexing")
         self.progress.update(
             self.task, total=event.total, completed=event.done, phase=phase, pages=event.pages,
             rate=f"{event.pages / elapsed:.0f}", description=escape(Path(event.path).name),
@@ -150,6 +158,8 @@ def index(
     index_dir: IndexOpt = DEFAULT_INDEX,
     workers: WorkersOpt = 0,
     engine: EngineOpt = "pdfminer",
+    ocr: OcrOpt = "auto",
+    ocr_lang: OcrLangOpt = "eng",
     prune: Annotated[bool, typer.Option("--prune", help="Remove documents of files that no longer exist.")] = False,
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="First rebuild the index from the extraction cache (damaged index).")
@@ -162,7 +172,7 @@ def index(
     hash); a changed file replaces its documents; a file that cannot be read is reported and the
     rest go on. Commits come every 200 files or minute, so a stopped run keeps its work and the
     next run resumes. Exits 1 when some file failed."""
-    options = Options(workers=workers, engine=engine, wait=wait)
+    options = Options(workers=workers, engine=engine, ocr=ocr, ocr_lang=ocr_lang, wait=wait)
     show = not quiet and not as_json and err.is_terminal
     if rebuild and index_exists(index_dir):
         with _Bar(show) as bar:
@@ -177,6 +187,8 @@ def index(
 def reindex_command(
     index_dir: IndexOpt = DEFAULT_INDEX,
     workers: WorkersOpt = 0,
+    ocr: OcrOpt = "auto",
+    ocr_lang: OcrLangOpt = "eng",
     wait: WaitOpt = 0.0,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
@@ -185,7 +197,8 @@ def reindex_command(
     that changes the schema or the stamp rules, or when the index is damaged."""
     show = not quiet and not as_json and err.is_terminal
     with _Bar(show) as bar:
-        report = reindex(index_dir, progress=bar, options=Options(workers=workers, wait=wait))
+        options = Options(workers=workers, ocr=ocr, ocr_lang=ocr_lang, wait=wait)
+        report = reindex(index_dir, progress=bar, options=options)
     _finish(report, index_dir, quiet, as_json)
 
 
@@ -232,8 +245,13 @@ def _print_report(report: IndexReport, index_dir: Path) -> None:
         f"added to {index_dir}"
     )
     err.print(f"took {report.seconds:.1f} s ({rate:.0f} pages/s); {report.from_cache} files read from the cache")
+    if report.ocr_read:
+        err.print(f"{report.ocr_read} pages read by OCR")
     if report.ocr_pages:
-        err.print(f"{report.ocr_pages} pages have no text layer and need OCR")
+        why = report.ocr_unavailable or "OCR was off (--ocr never)"
+        err.print(f"{report.ocr_pages} pages have no text layer and need OCR: {why}; then run `foia index` again")
+    for warning in report.warnings:
+        err.print(f"[yellow]warning:[/yellow] {escape(warning.path)}: {escape(warning.reason)}")
     for failure in report.failed:
         err.print(f"[red]failed:[/red] {escape(failure.path)}: {escape(failure.reason)}")
 
@@ -423,6 +441,24 @@ def similar(
     _write_hits(similar_documents(index_dir, doc_id, limit), fmt)
 
 
+def _origin(origin: dict[str, Any] | None) -> str:
+    """` (ocr, confidence 87)` after the heading of a page not read from its text layer."""
+    if origin is None or origin["source"] == "text layer":
+        return ""
+    if origin["source"] == "ocr":
+        return f" (ocr, confidence {origin['confidence']:.0f})"
+    return " (no text layer: needs OCR)"
+
+
+def _provenance(origins: list[dict[str, Any]]) -> str:
+    """`p1 text layer, p2 ocr (confidence 91)`: where each page's text comes from."""
+    parts: list[str] = []
+    for origin in origins:
+        label = origin["source"] + (f" (confidence {origin['confidence']:.0f})" if origin["source"] == "ocr" else "")
+        parts.append(f"p{origin['page']} {label}")
+    return ", ".join(parts)
+
+
 @app.command()
 @handle_errors
 def show(
@@ -445,10 +481,11 @@ def show(
         if key in ("text", "stamps") or value in (None, [], ""):
             continue
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        table.add_row(f"[bold]{key}[/bold]", escape(shown))
+        table.add_row(f"[bold]{key}[/bold]", escape(_provenance(value) if key == "provenance" else shown))
     out.print(table)
+    origins = {o["page"]: o for o in record["provenance"]}
     for number, text in zip(pages, texts, strict=True):
-        out.print(f"\n[bold cyan]── page {number} ──[/bold cyan]")
+        out.print(f"\n[bold cyan]── page {number}{_origin(origins.get(number))} ──[/bold cyan]")
         out.print(escape(text))
 
 

@@ -22,7 +22,7 @@ DOCUMENT_FIELDS = (
     "id", "source", "first_page", "last_page", "case_number", "doc_number", "release_date", "date",
     "sender", "recipients", "cc", "subject", "release_status", "exemptions", "classification", "text",
     "participants", "attachments", "bates", "classified_by", "declassify_on", "ocr_pages", "stamps",
-    "agency", "page", "citation",
+    "agency", "page", "citation", "provenance", "record_number", "record_agency", "record_pages",
 )  # fmt: skip
 """Keys of `foia export` records; the first sixteen are the stable contract, the rest may grow."""
 
@@ -57,6 +57,15 @@ def citation(fields: Mapping[str, Any], page: int | None = None) -> str:
     return text + "."
 
 
+def provenance(fields: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Where each page's text comes from: `text layer`, `ocr` (with mean word confidence) or
+    `none` (no usable text layer, not OCR'd)."""
+    return [
+        {"page": page, "source": source, "confidence": confidence}
+        for page, source, confidence in fields.get("provenance") or []
+    ]
+
+
 def document_record(fields: Mapping[str, Any], page: int | None = None) -> dict[str, Any]:
     """The export record of one stored document; `page` is the page cited (the first match's)."""
     return {
@@ -86,6 +95,10 @@ def document_record(fields: Mapping[str, Any], page: int | None = None) -> dict[
         "agency": fields.get("agency"),
         "page": page or fields.get("first_page"),
         "citation": citation(fields, page),
+        "provenance": provenance(fields),
+        "record_number": fields.get("record_number"),
+        "record_agency": fields.get("record_agency"),
+        "record_pages": fields.get("record_pages"),
     }
 
 
@@ -159,11 +172,16 @@ def write_jsonl(records: Iterable[Mapping[str, Any]], out: IO[str]) -> int:
     return count
 
 
+def _page_cell(value: Mapping[str, Any]) -> str:
+    """A per-page item (snippet, provenance) as `p3: its other values`."""
+    return f"p{value['page']}: " + " ".join(str(v) for k, v in value.items() if k != "page" and v is not None)
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
-        return "; ".join(f"p{v['page']}: {v['text']}" if isinstance(v, dict) else str(v) for v in value)
+        return "; ".join(_page_cell(v) if isinstance(v, dict) else str(v) for v in value)
     return str(value)
 
 

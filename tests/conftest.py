@@ -1,8 +1,8 @@
 """Shared fixtures: where the real FOIA releases live (outside the repository).
 
-Outside CI, tests that need `../shared/corpus` or poppler's `pdftotext` skip when they are
-absent. In CI (`CI=true`) a missing corpus or tool stops the run with an error instead, so a
-skip can never hide a broken install.
+Outside CI, tests that need `../shared/corpus`, poppler's `pdftotext` or Tesseract skip when
+they are absent. In CI (`CI=true`) a missing corpus or tool stops the run with an error instead,
+so a skip can never hide a broken install.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+from indexer.ocr import unavailable_reason
 
 SHARED_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -23,6 +25,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit(f"CI needs the real releases at {SHARED_CORPUS}", returncode=1)
     if shutil.which("pdftotext") is None:
         pytest.exit("CI needs poppler's pdftotext (Debian package poppler-utils)", returncode=1)
+    if reason := unavailable_reason("eng+spa"):
+        pytest.exit(f"CI needs Tesseract with English and Spanish: {reason}", returncode=1)
+
+
+HAVE_OCR = unavailable_reason() is None
+"""Whether Tesseract can OCR English here (always true in CI, which installs it)."""
+
+
+@pytest.fixture(scope="session")
+def tesseract() -> None:
+    """Tests that run Tesseract skip outside CI when it is not installed (in CI it always is)."""
+    if not HAVE_OCR:
+        pytest.skip(f"OCR tests need Tesseract: {unavailable_reason()}")
 
 
 @pytest.fixture(scope="session")

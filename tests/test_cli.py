@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
+from indexer.ocr import unavailable_reason
 from indexer.schema import SCHEMA_VERSION
 from query.cli import app
 from query.export import DOCUMENT_FIELDS, HIT_FIELDS
@@ -34,6 +35,8 @@ CONTRACT = (
 )  # fmt: skip
 HIT_KEYS = {"id", "score", "case_number", "doc_number", "date", "sender", "subject", "page", "snippets"}
 SAMPLE_DOCS = {"C09900001", "C09900011", "C09900012", "C09900013", "C09900021", None}
+
+OCR_MISSING = unavailable_reason()
 
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
 
@@ -84,7 +87,10 @@ def test_index_prints_a_summary_and_exits_0(first_run: tuple[Path, Result]) -> N
         f"4 files: 4 indexed, 0 replaced, 0 unchanged, 0 failed, 0 pruned; 6 documents, 13 pages added to {index}"
     )
     assert re.fullmatch(r"took \d+\.\d s \(\d+ pages/s\); 0 files read from the cache", lines[1]), lines[1]
-    assert lines[2:] == ["1 pages have no text layer and need OCR"]
+    if OCR_MISSING:
+        assert lines[2:] == [f"1 pages have no text layer and need OCR: {OCR_MISSING}; then run `foia index` again"]
+    else:
+        assert lines[2:] == ["1 pages read by OCR"]
     assert (index / "foia-index.json").is_file()
     assert json.loads((index / "foia-index.json").read_text()) == {"schema_version": SCHEMA_VERSION}
 
@@ -108,11 +114,14 @@ def test_second_index_run_skips_every_file(index_dir: Path) -> None:
         "documents": 0,
         "pages": 0,
         "ocr_pages": 0,
+        "ocr_read": 0,
+        "ocr_unavailable": OCR_MISSING or "",
         "skipped": 4,
         "pruned": 0,
         "extracted": 0,
         "from_cache": 0,
         "failed": [],
+        "warnings": [],
         "watches": {},
     }
     assert len(jsonl(foia("export", "--index", index_dir).stdout)) == 6  # nothing doubled

@@ -243,8 +243,8 @@ def test_text_release_without_text_is_one_document_marked_for_ocr(shared_corpus:
     assert (doc.ocr_pages, doc.pages, doc.doc_number) == ((1,), ("",), None)
 
 
-def test_scanned_pdf_is_one_document_marked_for_ocr(shared_corpus: Path) -> None:
-    [doc] = indexer.read_file(shared_corpus / "jfk-nara/scanned-pdf/104-10077-10136.pdf")
+def test_scanned_pdf_read_without_ocr_is_one_document_marked_for_ocr(shared_corpus: Path) -> None:
+    [doc] = indexer.read_file(shared_corpus / "jfk-nara/scanned-pdf/104-10077-10136.pdf", ocr="never")
     assert doc.ocr_pages == (1,)
     assert doc.text == ""
 

@@ -52,7 +52,27 @@ def test_page_without_any_text_needs_ocr() -> None:
 
 
 def test_page_with_one_segment_does_not_need_ocr() -> None:
-    assert not Page(1, ((), ((0, "x"),))).needs_ocr
+    assert not Page(1, ((), ((0, "Memo"),))).needs_ocr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x",  # a stray letter
+        "3",  # a page number alone
+        "\ufffd\ufffd\ufffd \ufffd\ufffd",  # glyphs without Unicode mapping
+        "\ue000\ue001\ue002 \ue003ab \ue004\ue005\ue006\ue007",  # private-use glyphs, one pair of letters
+        "~~~ ||| ^^^ ¤¤¤ ab",  # symbols
+    ],
+)
+def test_page_whose_text_layer_is_junk_needs_ocr(text: str) -> None:
+    assert Page(1, (((0, text),),)).needs_ocr
+
+
+def test_page_read_by_ocr_never_needs_ocr_even_when_empty() -> None:
+    page = Page(1, (), ocr_confidence=0.0)
+    assert (page.needs_ocr, page.origin) == (False, "ocr")
+    assert Page(1, (((0, "Memo"),),)).origin == "text layer"
 
 
 # --- cleaning and decoding -------------------------------------------------------------------
