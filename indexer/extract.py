@@ -41,6 +41,9 @@ _PAGE_MARKER = re.compile(r"^\s*(?:-{2,}|={2,})?\s*\[?\s*page\s+\d+(?:\s+of\s+\d
 _COLUMN_GAP = re.compile(r"\S(?:.*?\S)?(?=\s{3,}|\s*$)")
 _WORD = re.compile(r"[^\W\d_]{2}")
 _PUNCTUATION = frozenset(".,;:!?'\"()[]{}-–—/\\&%$#@*+=<>_|~`’‘“”•§°")
+_JUNK = re.compile("[^\\s\\w" + re.escape("".join(_PUNCTUATION)) + "]")
+"""A visible character that is neither a letter, a digit nor common punctuation (`_` is punctuation)."""
+_VISIBLE = re.compile(r"\S")
 _TEXT_ENCODINGS = ("utf-8", "cp1252", "latin-1")
 CHAR_MARGIN = 2.0
 """Characters further apart than this many character widths start a new line segment."""
@@ -78,11 +81,10 @@ def usable_text(text: str) -> bool:
     """Whether a text layer is worth keeping: a word of two letters or more, and at least
     three quarters of its visible characters letters, digits or common punctuation (junk layers
     are mostly symbols, unmapped glyphs or replacement characters)."""
-    visible = [c for c in text if not c.isspace()]
-    if not visible or not _WORD.search(text):
+    if not _WORD.search(text):
         return False
-    plain = sum(1 for c in visible if c.isalnum() or c in _PUNCTUATION)
-    return plain >= 0.75 * len(visible)
+    visible = len(_VISIBLE.findall(text))
+    return visible - len(_JUNK.findall(text)) >= 0.75 * visible
 
 
 def render_row(row: Row) -> str:

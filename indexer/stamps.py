@@ -14,6 +14,7 @@ body text is removed without the rest.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -59,15 +60,29 @@ _WEAK = {
     "bates": r"(?P<bates>(?=[A-Z0-9_-]*[A-Z]{2})[A-Z][A-Z0-9]*(?:[-_][A-Z0-9]+)*?[-_]?\d{6,10})",
     "record": r"(?P<record>\d{3}-\d{5}-\d{5})\)?",
 }
-_COMPONENT = re.compile(
-    "|".join(f"(?P<_{name}>{rx})" for name, rx in {**_STRONG, **_WEAK}.items()), re.IGNORECASE
-)
-_HINT = re.compile(
-    r"case|doc|voe|dac|produced|agreement|approved|release|classified|confidential|secret|restricted"
-    r"|department|date|\d{6}|\d-\d{5}-",
-    re.IGNORECASE,
-)
-"""Every component above contains one of these: a cheap test that rules out most segments."""
+_COMPONENTS = {**_STRONG, **_WEAK}
+_LITERALS = {
+    "case": ("case",),
+    "doc": ("doc",),
+    "production_banner": ("produced",),
+    "agreement_banner": ("agreement",),
+    "nara": ("doc", "voe", "dac"),
+    "cia": ("approved",),
+    "jfk_act": ("release",),
+    "unclassified": ("unclassified",),
+    "agency": ("department",),
+    "stamp_date": ("date",),
+    "classification": ("unclassified", "confidential", "secret", "restricted"),
+}
+"""Words one of which (in any case) each component's pattern contains."""
+_KINDS_OF: dict[str, set[str]] = {}
+for _kind, _words in _LITERALS.items():
+    for _word in _words:
+        _KINDS_OF.setdefault(_word, set()).add(_kind)
+_LITERAL = re.compile("(?=(" + "|".join(_KINDS_OF) + "))")
+"""Every place where one of the words starts (a look-ahead, so overlapping words are all found)."""
+_DIGIT_HINTS = {"bates": re.compile(r"\d{6}"), "record": re.compile(r"\d{5}-\d{5}")}
+"""What the components made of digits contain, for those with no word."""
 _CASE_SENSITIVE = {"production_banner", "agreement_banner", "classification", "unclassified", "bates"}
 _FILLER = re.compile(r"^[\s.,;:|_\-–—]*$")
 _DIGITS = re.compile(r"\d+")
@@ -111,12 +126,13 @@ class _Match:
 
 def _components(segment: str) -> tuple[list[_Match], str]:
     """Stamp components found in a segment, and what is left once they are cut out."""
-    if not _HINT.search(segment):
+    pattern = _pattern(_possible(segment))
+    if pattern is None:
         return [], segment
     found: list[_Match] = []
     rest: list[str] = []
     pos = 0
-    for m in _COMPONENT.finditer(segment):
+    for m in pattern.finditer(segment):
         kind = next(k[1:] for k, v in m.groupdict().items() if k.startswith("_") and v is not None)
         if kind in _CASE_SENSITIVE and not _case_ok(kind, m.group(0)):
             continue
@@ -127,6 +143,22 @@ def _components(segment: str) -> tuple[list[_Match], str]:
         pos = m.end()
     rest.append(segment[pos:])
     return found, " ".join(rest)
+
+
+def _possible(segment: str) -> frozenset[str]:
+    """The components that can occur in a segment: those whose words it contains. Leaving the
+    others out of the pattern cannot change a match, and most segments have none at all."""
+    folded = segment.casefold().replace("ı", "i")  # the one letter `re.I` folds to ASCII and casefold does not
+    kinds = {kind for word in set(_LITERAL.findall(folded)) for kind in _KINDS_OF[word]}
+    kinds.update(kind for kind, hint in _DIGIT_HINTS.items() if hint.search(segment))
+    return frozenset(kinds)
+
+
+@functools.cache
+def _pattern(kinds: frozenset[str]) -> re.Pattern[str] | None:
+    """One alternation of the given components, in their fixed order (compiled once per set)."""
+    alternatives = [f"(?P<_{name}>{rx})" for name, rx in _COMPONENTS.items() if name in kinds]
+    return re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
 
 
 def _case_ok(kind: str, text: str) -> bool:

@@ -386,3 +386,10 @@ def test_stamp_date_with_its_colon_lost_to_ocr_is_removed() -> None:
     assert page.lines == ("body text that stays",)
     assert page.stamp.release_date == date(2015, 5, 13)
     assert page.stamp.bates == ("STATE-SCB0045004",)
+
+
+def test_every_stamp_component_has_a_hint() -> None:
+    """The prefilter may only leave out components that cannot match: each needs a hint."""
+    from indexer.stamps import _COMPONENTS, _DIGIT_HINTS, _LITERALS
+
+    assert set(_COMPONENTS) == set(_LITERALS) | set(_DIGIT_HINTS)
