@@ -226,8 +226,13 @@ def work_page(job: PageJob) -> PageOutcome:
         return PageOutcome(job, f"page {job.number}: OCR failed: {type(exc).__name__}: {exc}".splitlines()[0])
 
 
+WORKER_NICENESS = 5
+"""Workers run at a lower priority than the one writer, the stage every document waits for."""
+
+
 def _die_with_parent() -> None:
-    """Worker initializer: on Linux, end this worker when the indexing process dies (kill -9)."""
+    """Worker initializer: on Linux, end this worker when the indexing process dies (kill -9);
+    give way to the writer when the cores are busy."""
     try:
         import ctypes
 
@@ -235,6 +240,7 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
     except (OSError, AttributeError):
         pass
+    os.nice(WORKER_NICENESS)
 
 
 class _Inline(Executor):
