@@ -131,8 +131,9 @@ def orientation(image: Image) -> int:
     """Degrees clockwise that turn the page upright (0, 90, 180, 270), by Tesseract's OSD."""
     import pytesseract
 
+    _one_thread()
     try:
-        osd = pytesseract.image_to_osd(image, output_type=pytesseract.Output.DICT, config=_config())
+        osd = pytesseract.image_to_osd(image, output_type=pytesseract.Output.DICT)
     except pytesseract.TesseractError:
         return 0  # too little text to tell
     if float(osd.get("orientation_conf", 0)) < MIN_ROTATE_CONFIDENCE:
@@ -140,16 +141,17 @@ def orientation(image: Image) -> int:
     return int(osd.get("rotate", 0)) % 360
 
 
-def _config() -> str:
-    os.environ["OMP_THREAD_LIMIT"] = "1"  # inherited by the tesseract process
-    return ""
+def _one_thread() -> None:
+    """Tesseract, run as a child process, inherits this: one thread per page, pages in parallel."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
 def recognize(image: Image, lang: str = DEFAULT_LANG) -> tuple[tuple[Row, ...], float]:
     """Rows of an image's text and the mean confidence of its words."""
     import pytesseract
 
-    data = pytesseract.image_to_data(image, lang=lang, config=_config(), output_type=pytesseract.Output.DICT)
+    _one_thread()
+    data = pytesseract.image_to_data(image, lang=lang, output_type=pytesseract.Output.DICT)
     words = _words(data)
     confidence = sum(w.confidence for w in words) / len(words) if words else 0.0
     return layout_rows(_lines(words, 72 / DPI)), confidence
