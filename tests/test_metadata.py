@@ -14,6 +14,7 @@ from indexer.metadata import (
     clean_person,
     exemptions,
     header_blocks,
+    jfk_form,
     parse_date,
     read_metadata,
     release_status,
@@ -422,3 +423,52 @@ def test_indented_original_message_line_ends_the_header() -> None:
         "Subject: Older",
     ]
     assert [m.subject for m in header_blocks(lines)] == ["Hi", "Older"]
+
+
+# --- JFK identification form -----------------------------------------------------------------
+
+JFK_FORM_OCR = """\
+                       JFK Assassination System                      Date:    6/17/201
+                          Identification Form
+                         Agency Information
+       AGENCY: — FBI
+RECORD NUMBER: — 124-90158-10062
+RECORD SERIES:   HQ
+AGENCY FILE NUMBER: = CR 109-12-228-1924
+                         Document Information
+   ORIGINATOR:    =CENTRAL INTELLIGENCE AGENCY
+         FROM:    CIA
+           TO:   HQ
+         TITLE :
+         DATE:    01/31/1973
+         PAG 2
+      SUBJECTS :
+                  POLITICAL MATTERS"""
+
+
+def test_jfk_identification_form_fields_as_ocr_reads_them() -> None:
+    form = jfk_form(JFK_FORM_OCR.splitlines())
+    assert form is not None
+    assert (form.agency, form.record_number, form.sender, form.recipient) == ("FBI", "124-90158-10062", "CIA", "HQ")
+    assert (form.title, form.date, form.pages) == (None, datetime(1973, 1, 31), 2)
+
+
+def test_jfk_form_fills_metadata_where_there_is_no_email_header() -> None:
+    lines = JFK_FORM_OCR.replace("TITLE :", "TITLE: CASE CLOSURE").splitlines()
+    meta = read_metadata(lines)
+    assert (meta.sender, meta.recipients, meta.subject) == ("CIA", ("HQ",), "CASE CLOSURE")
+    assert meta.date == datetime(1973, 1, 31)
+    assert (meta.record_number, meta.record_agency, meta.record_pages) == ("124-90158-10062", "FBI", 2)
+
+
+def test_labels_without_the_form_title_are_not_a_jfk_form() -> None:
+    assert jfk_form(["AGENCY: FBI", "RECORD NUMBER: 124-90158-10062", "FROM: CIA"]) is None
+    assert read_metadata(["FROM: CIA", "TO: HQ"]).record_number is None
+
+
+def test_jfk_form_on_nara_text(shared_corpus: Path) -> None:
+    lines = (shared_corpus / "jfk-nara" / "text" / "2022" / "docid-32108731.md").read_text().splitlines()
+    form = jfk_form(lines)
+    assert form is not None
+    assert (form.agency, form.record_number, form.title, form.pages) == ("DIA", "111-10001-10090", "CASE CLOSURE", 1)
+    assert form.date == datetime(1972, 8, 14)

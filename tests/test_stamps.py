@@ -151,6 +151,7 @@ def test_stamp_inside_a_header_segment_is_cut_out_of_it() -> None:
         ("NH 50953 DocId:32112623 Page 2", "32112623"),  # OCR: H for W
         ("NW.68261 Docid:32255104 Page 4", "32255104"),  # OCR: dot for space
         ("” NW 68262 Docld:32339483 Page 3", "32339483"),  # OCR speck before the footer
+        ("HW 50953 Docld:32340405 Page-l-", "32340405"),  # OCR: dashes around the page, l for 1
     ],
 )
 def test_nara_jfk_footer_is_removed_and_docid_becomes_doc_number(footer: str, docid: str) -> None:
@@ -393,3 +394,25 @@ def test_every_stamp_component_has_a_hint() -> None:
     from indexer.stamps import _COMPONENTS, _DIGIT_HINTS, _LITERALS
 
     assert set(_COMPONENTS) == set(_LITERALS) | set(_DIGIT_HINTS)
+
+
+@pytest.mark.parametrize(
+    "banner",
+    [
+        "104-10004-10143 | 2025 RELEASE UNDER THE PRESIDENT JOHN F. KENNEDY ASSASSINATION RECORDS ACT OF 1992",
+        "104-10004-10143) [2022 RELEASE UNDER THE PRESIDENT JOHN F. KENNEDY ASSASSINATION RECORDS ACT OF 1992]",
+    ],
+)
+def test_nara_record_number_beside_the_release_banner_becomes_a_field(banner: str) -> None:
+    number, rest = banner.split(maxsplit=1)
+    clean = strip_page(Page(1, (((0, number), (18, rest)), ((0, "CABLE TEXT"),))))
+    assert clean.lines == ("CABLE TEXT",)
+    assert clean.stamp.record_number == "104-10004-10143"
+
+
+def test_record_number_in_the_body_stays_there() -> None:
+    rows = [page(f"Body line {n}.").rows[0] for n in range(8)]
+    body = Page(1, (*rows[:4], ((0, "See record 104-10004-10143 for the rest."),), *rows[4:]))
+    clean = strip_page(body)
+    assert "See record 104-10004-10143 for the rest." in clean.lines
+    assert clean.stamp.record_number is None
