@@ -9,11 +9,18 @@ them alike.
 
 Targets: 2 workers with pdfminer >= 1.8x the baseline; 2 workers with pdfium >= 10x.
 
+Each configuration's CPU seconds per page (writer process plus workers) are printed too: on C
+cores no configuration can beat C x (baseline CPU per page) / (its CPU per page), whatever the
+load, so that ceiling tells a missed target from a busy machine. OCR stays on (`auto`, the
+default); the State release has a text layer on every page, so nothing is OCR'd.
+
     .venv/bin/python bench/index_throughput.py [--quick]
 """
 
 from __future__ import annotations
 
+import os
+import resource
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -40,6 +47,12 @@ def count_pages(files: list[Path]) -> int:
         total += len(pdf)
         pdf.close()
     return total
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its reaped children (the worker pools) so far."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def raw_extract(files: list[Path]) -> None:
@@ -69,17 +82,28 @@ def main() -> None:
     header("index_throughput: pages/s indexing the State release, against raw pdfminer extract_text")
     print(f"data: {len(files)} PDFs, {pages} pages in {STATE_PDF}; best of {runs} run(s) each")
     times: dict[str, list[float]] = {"baseline": [], **{label: [] for label in CONFIGS}}
+    cpu: dict[str, list[float]] = {label: [] for label in times}
     for _ in range(runs):
+        start = cpu_seconds()
         times["baseline"].append(timed(lambda: raw_extract(files)))
+        cpu["baseline"].append(cpu_seconds() - start)
         for label, (workers, engine, _target) in CONFIGS.items():
+            start = cpu_seconds()
             times[label].append(index_once(STATE_PDF, pages, workers, engine))
+            cpu[label].append(cpu_seconds() - start)
     base_rate = pages / best(times["baseline"])
-    print(f"baseline pdfminer extract_text, 1 process: {base_rate:.1f} pages/s ({show_runs(times['baseline'])})")
+    base_cpu = 1000 * best(cpu["baseline"]) / pages
+    print(f"baseline pdfminer extract_text, 1 process: {base_rate:.1f} pages/s ({show_runs(times['baseline'])}); "
+          f"CPU {base_cpu:.2f} ms/page")  # fmt: skip
+    cores = os.cpu_count() or 1
     for label, (_workers, _engine, target) in CONFIGS.items():
         rate = pages / best(times[label])
         line = f"{label}: {rate:.1f} pages/s ({show_runs(times[label])}); "
         line += ratio_line("ratio", rate / base_rate, target) if target else f"ratio: {rate / base_rate:.2f}x baseline"
+        page_cpu = 1000 * best(cpu[label]) / pages
         print(line)
+        print(f"  CPU {page_cpu:.2f} ms/page (writer and workers); ceiling on {cores} cores: "
+              f"{cores * base_cpu / page_cpu:.2f}x")  # fmt: skip
 
 
 if __name__ == "__main__":
