@@ -266,7 +266,10 @@ def classification(text: str) -> tuple[str | None, str | None, str | None]:
 
 # --- JFK Assassination Records identification form -----------------------------------------
 
-_FORM_TITLE = re.compile(r"Identification\s+Form|JFK\s+Assassination\s+System", re.IGNORECASE)
+_FORM_TITLE = re.compile(
+    r"Identification\s+Form|JFK\s+Assassination\s+System|Final\s+Determination\s+Notification", re.IGNORECASE
+)
+"""The titles of the JFK identification form and of the Review Board's notification (same labels)."""
 _FORM_FIELD = re.compile(
     r"^\W{0,3}(?P<label>AGENCY|RECORD\s*NUMBER|FROM|TO|TITLE|DATE|PAG(?:ES?)?)\s*[:;.]?(?P<value>(?:\s.*)?)$"
 )
@@ -277,7 +280,7 @@ RECORD_NUMBER = re.compile(r"(?<![\d-])(\d{3})\s?-\s?(\d{5})\s?-\s?(\d{5})(?![\d
 
 @dataclass(frozen=True)
 class JfkForm:
-    """The fields of a NARA JFK Assassination System identification form, as OCR read them."""
+    """The fields of a NARA JFK identification form (or Review Board notification), as OCR read them."""
 
     agency: str | None = None
     record_number: str | None = None

@@ -472,3 +472,16 @@ def test_jfk_form_on_nara_text(shared_corpus: Path) -> None:
     assert form is not None
     assert (form.agency, form.record_number, form.title, form.pages) == ("DIA", "111-10001-10090", "CASE CLOSURE", 1)
     assert form.date == datetime(1972, 8, 14)
+
+
+def test_review_board_notification_gives_agency_and_record_number() -> None:
+    lines = [
+        "Assassination Records Review Board",
+        "   Final Determination Notification",
+        "        AGENCY : HSCA",
+        "RECORD NUMBER : 180-10060-10494",
+        "RECORD SERIES : STAFF PAYROLL RECORDS",
+        "December 8, 1995",
+    ]
+    meta = read_metadata(lines)
+    assert (meta.record_agency, meta.record_number, meta.date) == ("HSCA", "180-10060-10494", None)
