@@ -22,6 +22,7 @@ from pathlib import Path
 
 from _common import CORPUS, VENV_BIN, arguments, header, require, scratch, vocabulary
 from whoosh import query as wq
+from whoosh.analysis import STOP_WORDS
 
 import indexer
 from indexer.documents import Document
@@ -34,7 +35,7 @@ from query.search import opened
 REAL_TEXT = CORPUS / "state-f2014-20439" / "txt"
 CODES = ("B1", "B5", "B6", "B7(C)", "1.4(B)", "1.4(D)")
 STATUSES = ("full", "part", "part", "denied")
-STOP = {"the", "and", "for", "that", "this", "with", "from", "are", "was", "not", "but", "have", "you", "will"}
+STOP = STOP_WORDS | {"that", "this", "from", "have", "will"}
 TARGETS = {"term": 0.100, "phrase": 0.250, "boolean + field": 0.100, "term + date range": 0.100}
 
 
@@ -89,7 +90,7 @@ def build(index: Path, n: int) -> float:
 
 
 def _queries(rng: random.Random, vocab: list[str], n: int) -> dict[str, list[tuple[str, Filters]]]:
-    words = [w.lower() for w in vocab if len(w) > 3 and w.lower() not in STOP]
+    words = [w.lower() for w in vocab if len(w) > 3 and w.isalpha() and w.lower() not in STOP]
     pairs = [
         f'"{a} {b}"'
         for a, b in zip(vocab, vocab[1:], strict=False)
