@@ -177,16 +177,23 @@ def _norm(segment: str) -> str:
 
 
 def repeated_segments(pages: Sequence[Page], zone: int = ZONE_ROWS) -> set[str]:
-    """Normalized zone segments that appear on most pages of a file (at least three pages)."""
+    """Normalized zone segments that appear on most pages of a file (at least three pages).
+
+    A stamp stands once or twice on a page (top and bottom); a segment found more often on one
+    page is a table row (`Check 01/04/2010 14425 ($9,423.80)` once digits are normalized) and
+    never counts as repeated, whatever the other pages hold."""
     if len(pages) < 3:
         return set()
     counts: Counter[str] = Counter()
+    crowded: set[str] = set()
     for page in pages:
         rows = [row for row in page.rows if row]
         rows = rows[:zone] + rows[-zone:] if len(rows) > 2 * zone else rows
-        counts.update({_norm(text) for row in rows for _, text in row if len(text) > 2})
+        on_page = Counter(_norm(text) for row in rows for _, text in row if len(text) > 2)
+        counts.update(on_page.keys())
+        crowded.update(seg for seg, n in on_page.items() if n > 2)
     need = max(3, 0.6 * len(pages))
-    return {seg for seg, n in counts.items() if n >= need}
+    return {seg for seg, n in counts.items() if n >= need and seg not in crowded}
 
 
 def strip_page(page: Page, repeated: set[str] = frozenset()) -> CleanPage:  # type: ignore[assignment]

@@ -416,3 +416,16 @@ def test_record_number_in_the_body_stays_there() -> None:
     clean = strip_page(body)
     assert "See record 104-10004-10143 for the rest." in clean.lines
     assert clean.stamp.record_number is None
+
+
+def test_table_rows_alike_on_every_page_are_not_taken_for_a_running_stamp() -> None:
+    """Chicago's check lists: every row is `Check ##/##/#### ##### ($#,###.##)` once digits are
+    normalized, on every page; a row pattern seen more than twice on one page is body text."""
+
+    def checks(n: int) -> list[str]:
+        return [f"Check 01/{d:02d}/2010 {14400 + n * 7 + d} (${d},42{n}.80)" for d in range(1, 6)]
+
+    pages = [page("Bureau of Organized Crime", *checks(n), number=n) for n in range(1, 5)]
+    cleaned = strip_stamps(pages)
+    assert all(len(p.lines) == 5 for p in cleaned)
+    assert all(p.stamp.raw == ("Bureau of Organized Crime",) for p in cleaned)
