@@ -24,6 +24,7 @@ from indexer.store import open_index
 
 from .aliases import Aliases
 from .facets import FacetCount, check_facets, facet_spec, tally
+from .fast import allowed, count, matched_tokens, split_dates, text_words, with_day_ranges
 from .parse import Filters, combine
 from .suggest import did_you_mean
 
@@ -152,8 +153,9 @@ class _PageFormatter(highlight.Formatter):
         )
 
 
-def snippets(hit: WhooshHit, top: int = 3) -> tuple[Snippet, ...]:
-    """Up to `top` highlighted passages of a hit's text, each with its page number."""
+def snippets(hit: WhooshHit, top: int = 3, words: frozenset[str] | None = None) -> tuple[Snippet, ...]:
+    """Up to `top` highlighted passages of a hit's text, each with its page number. `words`: the
+    words to highlight (see `fast.text_words`); without them, the terms the search recorded."""
     text = hit.get("text", "")
     if not text:
         return ()
@@ -161,17 +163,34 @@ def snippets(hit: WhooshHit, top: int = 3) -> tuple[Snippet, ...]:
     highlighter = highlight.Highlighter(
         fragmenter=highlight.ContextFragmenter(maxchars=240, surround=70), formatter=formatter
     )
-    found = highlighter.highlight_hit(hit, "text", text=text, top=top)
+    if words is None:
+        found = highlighter.highlight_hit(hit, "text", text=text, top=top)
+    else:
+        found = _highlight_words(highlighter, hit, text, words, top)
     return tuple(found) if isinstance(found, list) else ()
 
 
-def make_hit(hit: WhooshHit, scored: bool = True) -> Hit:
-    """A hit as a record; `scored=False` for sorted results (Whoosh's score is then the sort key)."""
-    found = snippets(hit)
+def _highlight_words(
+    highlighter: highlight.Highlighter, hit: WhooshHit, text: str, words: frozenset[str], top: int
+) -> Any:
+    """Whoosh's `Highlighter.highlight_hit` (re-tokenizing the text) with the words given."""
+    if not words:
+        return []
+    analyzer = hit.results.searcher.schema["text"].analyzer
+    tokens = highlighter._merge_matched_tokens(matched_tokens(analyzer, text, words))
+    fragments = highlighter.fragmenter.fragment_tokens(text, tokens)
+    fragments = highlight.top_fragments(fragments, top, highlighter.scorer, highlighter.order, minscore=1)
+    return highlighter.formatter.format(fragments)
+
+
+def make_hit(hit: WhooshHit, scored: bool = True, words: frozenset[str] | None = None, bonus: float = 0.0) -> Hit:
+    """A hit as a record; `scored=False` for sorted results (Whoosh's score is then the sort key);
+    `words` to highlight (default: the terms the search recorded); `bonus` added to the score."""
+    found = snippets(hit, words=words)
     first = hit.get("first_page", 1)
     return Hit(
         id=hit["id"],
-        score=round(float(hit.score or 0.0), 4) if scored else None,
+        score=round(float(hit.score or 0.0) + bonus, 4) if scored else None,
         source=hit.get("source", ""),
         first_page=first,
         last_page=hit.get("last_page", first),
@@ -231,15 +250,29 @@ def search(
     names = check_facets(facets)
     aliases = aliases or Aliases()
     with opened(index_dir) as (ix, searcher):
-        q = combine(text, filters or Filters(), ix.schema, aliases)
+        q = with_day_ranges(combine(text, filters or Filters(), ix.schema, aliases))
+        rest, dates = split_dates(q)
+        allow = allowed(searcher, dates) if dates else None
+        total = count(searcher, rest, allow)
         wanted = None if limit is None else limit * page
         options = _order(sort) | ({"groupedby": facet_spec(names)} if names else {})
-        results = run(searcher, q, wanted, terms=True, **options)
+        if not total:
+            suggestion = did_you_mean(searcher, text) if text.strip() else None
+            return SearchResult(0, (), page, {name: [] for name in names}, suggestion)
+        if rest is None or allow is None:
+            # Whoosh may skip documents that cannot make the top `wanted`: the total is counted above
+            results = run(searcher, q, wanted, **options)
+            bonus = 0.0
+        else:
+            # Date ranges of a top-level And only add a constant to every score: a filter instead
+            keep = {offset + d for offset, docs in allow.items() for d in docs}
+            results = run(searcher, rest, wanted, filter=keep, **options)
+            bonus = sum(d.boost for d in dates)
         shown = results[(page - 1) * limit : wanted] if limit is not None else list(results)
         counts = {name: tally(name, results.groups(name), aliases, top_values) for name in names}
-        suggestion = did_you_mean(searcher, text) if not len(results) and text.strip() else None
-        hits = tuple(make_hit(h, sort is Sort.relevance) for h in shown)
-        return SearchResult(len(results), hits, page, counts, suggestion)
+        words = text_words(q, searcher.reader())
+        hits = tuple(make_hit(h, sort is Sort.relevance, words, bonus) for h in shown)
+        return SearchResult(total, hits, page, counts, None)
 
 
 def iter_hits(

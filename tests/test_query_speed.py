@@ -1,0 +1,192 @@
+"""query/fast.py: the fast search path gives exactly the totals, order and highlights of a full
+Whoosh search, on a multi-segment index (where Whoosh's own count of a pruned search is wrong)."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from whoosh import query as wq
+
+from indexer.documents import Document
+from indexer.metadata import Metadata
+from indexer.schema import SentDate, build_schema, parse_period
+from indexer.store import create_or_open, writing
+from query.fast import DayRange, count, matched_tokens, text_words, with_day_ranges
+from query.parse import Filters, combine
+from query.search import make_hit, opened, search
+
+SEGMENTS = 3
+PER_SEGMENT = 700
+START = datetime(2010, 1, 1)
+
+
+def _vocabulary(rng: random.Random) -> list[str]:
+    letters = "abcdefghijklmnoprstuvw"
+    return sorted({"".join(rng.choices(letters, k=rng.randint(4, 9))) for _ in range(600)})
+
+
+def _documents(rng: random.Random, vocab: list[str], first: int, n: int) -> list[Document]:
+    weights = [1 / (rank + 1) for rank in range(len(vocab))]  # a few common words, many rare ones
+    docs = []
+    for i in range(first, first + n):
+        pages = tuple(" ".join(rng.choices(vocab, weights, k=rng.randint(20, 200))) for _ in range(rng.choice((1, 2))))
+        meta = Metadata(
+            sender=f"{rng.choice(vocab).title()}, {rng.choice(vocab[:20]).title()}",
+            date=START + timedelta(minutes=rng.randrange(3 * 365 * 24 * 60)),
+            subject=" ".join(rng.choices(vocab, k=3)),
+        )
+        docs.append(Document(id=f"d{i:06d}-p1", source=f"s/{i // 100}.txt", sha256=f"{i:064x}", first_page=1,
+                             pages=pages, doc_number=f"C{i:08d}", meta=meta))  # fmt: skip
+    return docs
+
+
+@pytest.fixture(scope="module")
+def multi(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """An index written in SEGMENTS commits (so SEGMENTS segments), and its common words."""
+    path = tmp_path_factory.mktemp("speed") / "foia-index"
+    rng = random.Random(7)
+    vocab = _vocabulary(rng)
+    ix = create_or_open(path)
+    for seg in range(SEGMENTS):
+        with writing(ix) as writer:
+            writer.add_file(_documents(rng, vocab, seg * PER_SEGMENT, PER_SEGMENT))
+    ix.close()
+    with opened(path) as (_, searcher):
+        assert len(searcher.subsearchers) == SEGMENTS
+    return path, vocab[:40]
+
+
+SPANS = [("2010-02-11", "2010-09"), ("2011", "2011"), ("2010-06-30", "2012-01-02"), ("2011-03-05", "2011-03-05")]
+
+
+def _reference(path: Path, text: str, filters: Filters) -> tuple[list[str], list[float], int]:
+    """Ids, scores and total of a full (unpruned) Whoosh search of the same query, date ranges as
+    Whoosh's own constant-score DateRange."""
+    with opened(path) as (ix, searcher):
+        q = combine(text, filters, ix.schema)
+        results = searcher.search(q, limit=None)
+        return [h["id"] for h in results], [round(h.score, 4) for h in results], len(results)
+
+
+@pytest.mark.parametrize("span", SPANS)
+def test_totals_with_a_date_filter_are_exact_on_a_multi_segment_index(
+    multi: tuple[Path, list[str]], span: tuple[str, str]
+) -> None:
+    path, words = multi
+    for word in words[:12]:
+        filters = Filters(since=span[0], until=span[1])
+        ids, _, total = _reference(path, word, filters)
+        result = search(path, word, filters, limit=10)
+        assert result.total == total == len(ids), (word, span)
+
+
+def test_whoosh_alone_miscounts_here_so_the_test_above_means_something(multi: tuple[Path, list[str]]) -> None:
+    """A pruned top-10 Whoosh search of a term and a date range counts only what it looked at."""
+    path, words = multi
+    wrong = 0
+    with opened(path) as (ix, searcher):
+        for word in words[:12]:
+            for since, until in SPANS:
+                q = combine(word, Filters(since=since, until=until), ix.schema)
+                exact = len(set(searcher.docs_for_query(q)))
+                wrong += len(searcher.search(q, limit=10)) != exact
+    assert wrong
+
+
+@pytest.mark.parametrize(
+    "text_of",
+    [
+        lambda w: w[0],
+        lambda w: f"{w[1]} {w[2]}",
+        lambda w: f"({w[3]} OR {w[4]}) AND NOT {w[5]}",
+        lambda w: f'"{w[0]} {w[1]}"',
+        lambda w: f"{w[6][:3]}*",
+        lambda w: f"{w[7]} date:2011",
+        lambda w: f"{w[8]} from:{w[0]}",
+    ],
+)
+@pytest.mark.parametrize("span", [None, *SPANS[:2]])
+def test_hits_order_scores_and_totals_match_a_full_search(
+    multi: tuple[Path, list[str]], text_of: object, span: tuple[str, str] | None
+) -> None:
+    path, words = multi
+    text = text_of(words)  # type: ignore[operator]
+    filters = Filters(since=span[0], until=span[1]) if span else Filters()
+    ids, scores, total = _reference(path, text, filters)
+    for page in (1, 2):
+        result = search(path, text, filters, limit=10, page=page)
+        assert result.total == total, text
+        assert [h.id for h in result.hits] == ids[(page - 1) * 10 : page * 10], text
+        assert [h.score for h in result.hits] == scores[(page - 1) * 10 : page * 10], text
+
+
+@pytest.mark.parametrize("text", ["{0}", "{1} OR {2}", "{3} NOT ({4} {5})", '"{0} {1}"', "{6:.3}*", "{7}~"])
+def test_highlights_match_whooshs_from_recorded_terms(multi: tuple[Path, list[str]], text: str) -> None:
+    path, words = multi
+    text = text.format(*words)
+    with opened(path) as (ix, searcher):
+        results = searcher.search(combine(text, Filters(), ix.schema), limit=10, terms=True)
+        expected = [make_hit(h).snippets for h in results]
+    result = search(path, text, limit=10)
+    assert [h.snippets for h in result.hits] == expected
+    assert any(s for s in expected)
+
+
+def test_highlight_words_leave_out_excluded_words(multi: tuple[Path, list[str]]) -> None:
+    path, words = multi
+    with opened(path) as (ix, searcher):
+        q = combine(f"{words[0]} NOT ({words[1]} {words[2]})", Filters(), ix.schema)
+        assert text_words(q, searcher.reader()) == {words[0]}
+
+
+def test_fast_tokens_are_the_analyzers() -> None:
+    analyzer = build_schema()["text"].analyzer
+    text = "The Ambassador's meetings were re-scheduled; U.S. officials met 3 times.\fPage two: meeting again, running."
+    reference = [
+        (t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, positions=True, removestops=False)
+    ]
+    words = frozenset({"meet", "run", "the"})
+    for _ in range(2):  # the second time from the cache of filtered words
+        fast = [(t.text, t.startchar, t.endchar, t.matched) for t in matched_tokens(analyzer, text, words)]
+        assert [f[:3] for f in fast] == reference
+        assert [f[3] for f in fast] == [r[0] in words for r in reference]
+
+
+def test_day_ranges_match_whooshs_date_range(multi: tuple[Path, list[str]]) -> None:
+    path, _ = multi
+    rng = random.Random(3)
+    with opened(path) as (_, searcher):
+        for _ in range(30):
+            first = parse_period(f"{rng.randint(2009, 2013)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")[0]
+            last = first + timedelta(days=rng.randint(0, 500))
+            end = parse_period(last.strftime("%Y-%m-%d"))[1]
+            for start_excl, end_excl in ((False, False), (True, True)):
+                plain = set(searcher.docs_for_query(wq.DateRange("date", first, end, start_excl, end_excl)))
+                ours = DayRange(first, end, start_excl, end_excl)
+                assert set(searcher.docs_for_query(ours)) == plain
+                assert count(searcher, ours) == len(plain)
+                assert len(searcher.search(ours, limit=None)) == len(plain)
+
+
+def test_date_ranges_in_queries_and_filters_become_day_ranges(multi: tuple[Path, list[str]]) -> None:
+    path, words = multi
+    with opened(path) as (ix, _):
+        q = with_day_ranges(combine(f"{words[0]} date:2011-03", Filters(since="2010"), ix.schema))
+    ranges = [leaf for leaf in q.leaves() if isinstance(leaf, SentDate)]
+    assert len(ranges) == 2
+    assert all(isinstance(r, DayRange) for r in ranges)
+
+
+def test_a_date_range_matching_nothing_gives_no_hits(multi: tuple[Path, list[str]]) -> None:
+    path, words = multi
+    result = search(path, words[0], Filters(since="1990", until="1991"), limit=10, facets=["year"])
+    assert (result.total, result.hits, result.facets) == (0, (), {"year": []})
+
+
+def test_facets_count_every_match_not_only_the_shown_ones(multi: tuple[Path, list[str]]) -> None:
+    path, words = multi
+    result = search(path, words[0], Filters(since="2010-02-11", until="2011-09"), limit=10, facets=["year"])
+    assert sum(f.count for f in result.facets["year"]) == result.total > 10
