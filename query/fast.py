@@ -15,6 +15,7 @@ score as Whoosh's own DateRange gives.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -50,15 +51,62 @@ def _postings(reader: Any, fieldname: str, btext: bytes) -> list[int]:
         return []
 
 
+class _SortedIds(ListMatcher):  # type: ignore[misc]
+    """Sorted document numbers with one score: skips by bisection; when it is the whole query,
+    Whoosh may stop at the first `limit` documents (no later one can score higher)."""
+
+    def __init__(self, ids: array[int], score: float, standalone: bool) -> None:
+        super().__init__(ids, all_weights=score)
+        self._standalone = standalone
+
+    def skip_to(self, id: int) -> None:
+        if self._i < len(self._ids) and self._ids[self._i] < id:
+            self._i = bisect_left(self._ids, id, self._i)
+
+    def supports_block_quality(self) -> bool:
+        return self._standalone
+
+    def max_quality(self) -> float:
+        return float(self._all_weights)
+
+    def block_quality(self) -> float:
+        return float(self._all_weights)
+
+    def skip_to_quality(self, minquality: float) -> int:
+        if self._standalone and self._all_weights <= minquality and self.is_active():
+            self._i = len(self._ids)
+            return 1
+        return 0
+
+    def copy(self) -> _SortedIds:
+        other = _SortedIds(self._ids, self._all_weights, self._standalone)
+        other._i = self._i
+        return other
+
+
 class DayRange(SentDate):
     """A date range on `date` matched through the bucket fields as one sorted list of documents per
-    segment; ranges that are not whole days fall back to SentDate."""
+    segment; ranges that are not whole days fall back to SentDate. `standalone`: the range is the
+    whole query (not inside another), so its matcher may skip what cannot enter the top hits."""
+
+    standalone = False
 
     def day_ids(self, reader: Any) -> array[int] | None:
         """Sorted document numbers of the range in one segment's reader, or None when the range
         cannot be matched through the buckets."""
         if not self.constantscore:
             return None
+        segment = reader.segment() if hasattr(reader, "segment") else None
+        key = (segment.segment_id(), reader.doc_count()) if segment is not None else None
+        cache: dict[Any, array[int] | None] = self.__dict__.setdefault("_ids", {})
+        if key is not None and key in cache:
+            return cache[key]
+        ids = self._read_ids(reader)
+        if key is not None:
+            cache[key] = ids
+        return ids
+
+    def _read_ids(self, reader: Any) -> array[int] | None:
         start, end = _bounds(self)
         buckets = bucket_query(start, end)
         if buckets is None:
@@ -78,7 +126,7 @@ class DayRange(SentDate):
             return super().matcher(searcher, context)
         if not ids:
             return NullMatcher()
-        return ListMatcher(ids, all_weights=self.boost)
+        return _SortedIds(ids, self.boost, self.standalone)
 
     def docs(self, searcher: Searcher) -> Iterator[int]:
         ids = self.day_ids(searcher.reader())

@@ -24,7 +24,7 @@ from indexer.store import open_index
 
 from .aliases import Aliases
 from .facets import FacetCount, check_facets, facet_spec, tally
-from .fast import allowed, count, matched_tokens, split_dates, text_words, with_day_ranges
+from .fast import DayRange, allowed, count, matched_tokens, split_dates, text_words, with_day_ranges
 from .parse import Filters, combine
 from .suggest import did_you_mean
 
@@ -250,29 +250,54 @@ def search(
     names = check_facets(facets)
     aliases = aliases or Aliases()
     with opened(index_dir) as (ix, searcher):
-        q = with_day_ranges(combine(text, filters or Filters(), ix.schema, aliases))
-        rest, dates = split_dates(q)
-        allow = allowed(searcher, dates) if dates else None
-        total = count(searcher, rest, allow)
+        q = combine(text, filters or Filters(), ix.schema, aliases)
         wanted = None if limit is None else limit * page
-        options = _order(sort) | ({"groupedby": facet_spec(names)} if names else {})
-        if not total:
+        found = find(searcher, q, wanted, sort, names)
+        if not found.total:
             suggestion = did_you_mean(searcher, text) if text.strip() else None
             return SearchResult(0, (), page, {name: [] for name in names}, suggestion)
-        if rest is None or allow is None:
-            # Whoosh may skip documents that cannot make the top `wanted`: the total is counted above
-            results = run(searcher, q, wanted, **options)
-            bonus = 0.0
-        else:
-            # Date ranges of a top-level And only add a constant to every score: a filter instead
-            keep = {offset + d for offset, docs in allow.items() for d in docs}
-            results = run(searcher, rest, wanted, filter=keep, **options)
-            bonus = sum(d.boost for d in dates)
-        shown = results[(page - 1) * limit : wanted] if limit is not None else list(results)
-        counts = {name: tally(name, results.groups(name), aliases, top_values) for name in names}
-        words = text_words(q, searcher.reader())
-        hits = tuple(make_hit(h, sort is Sort.relevance, words, bonus) for h in shown)
-        return SearchResult(total, hits, page, counts, None)
+        assert found.results is not None
+        shown = found.results[(page - 1) * limit : wanted] if limit is not None else list(found.results)
+        counts = {name: tally(name, found.results.groups(name), aliases, top_values) for name in names}
+        words = text_words(found.query, searcher.reader())
+        hits = tuple(make_hit(h, sort is Sort.relevance, words, found.bonus) for h in shown)
+        return SearchResult(found.total, hits, page, counts, None)
+
+
+@dataclass(frozen=True)
+class Found:
+    """What `find` found: the exact total, Whoosh's results (None when nothing matched), the query
+    as run, and what to add to Whoosh's scores (the date ranges applied as a filter)."""
+
+    total: int
+    results: Any
+    query: wq.Query
+    bonus: float = 0.0
+
+
+def find(
+    searcher: Searcher, q: wq.Query, wanted: int | None, sort: Sort = Sort.relevance, facets: Sequence[str] = ()
+) -> Found:
+    """The top `wanted` hits of a query (every hit for None) and the exact number of matches.
+
+    Whoosh skips the documents that cannot make the top hits, which makes its own count wrong, so
+    the total is counted apart (see `fast.count`). Date ranges of a top-level And only add a
+    constant to every score: they become a filter (a set of documents) and the constant is added
+    back to the scores shown."""
+    q = with_day_ranges(q)
+    rest, dates = split_dates(q)
+    allow = allowed(searcher, dates) if dates else None
+    total = count(searcher, rest, allow)
+    if not total:
+        return Found(0, None, q)
+    options = _order(sort) | ({"groupedby": facet_spec(facets)} if facets else {})
+    if rest is None or allow is None:
+        if isinstance(q, DayRange):
+            q.standalone = True
+        return Found(total, run(searcher, q, wanted, **options), q)
+    keep = {offset + d for offset, docs in allow.items() for d in docs}
+    results = run(searcher, rest, wanted, filter=keep, **options)
+    return Found(total, results, q, sum(d.boost for d in dates))
 
 
 def iter_hits(

@@ -99,6 +99,7 @@ def test_whoosh_alone_miscounts_here_so_the_test_above_means_something(multi: tu
 @pytest.mark.parametrize(
     "text_of",
     [
+        lambda w: "",
         lambda w: w[0],
         lambda w: f"{w[1]} {w[2]}",
         lambda w: f"({w[3]} OR {w[4]}) AND NOT {w[5]}",
