@@ -57,6 +57,7 @@ class _SortedIds(ListMatcher):  # type: ignore[misc]
 
     def __init__(self, ids: array[int], score: float, standalone: bool) -> None:
         super().__init__(ids, all_weights=score)
+        self._i: int = 0
         self._standalone = standalone
 
     def skip_to(self, id: int) -> None:

@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight, sorting
+from whoosh import collectors, highlight, sorting
 from whoosh import query as wq
 from whoosh.index import Index
 from whoosh.searching import Hit as WhooshHit
@@ -287,17 +287,36 @@ def find(
     q = with_day_ranges(q)
     rest, dates = split_dates(q)
     allow = allowed(searcher, dates) if dates else None
+    if allow is not None and not any(allow.values()):
+        return Found(0, None, q)
+    keep = None if allow is None or rest is None else {offset + d for offset, docs in allow.items() for d in docs}
+    bonus = sum(d.boost for d in dates) if keep is not None else 0.0
+    scored = q if keep is None else rest
+    assert scored is not None
+    if isinstance(scored, DayRange):
+        scored.standalone = True
+    if sort is Sort.relevance and not facets and wanted is not None and _walks_every_match(scored):
+        # Phrases visit every candidate anyway: one walk that counts as it collects
+        top = collectors.TopCollector(wanted, usequality=False, replace=0)
+        results = _run_with(searcher, scored, top if keep is None else collectors.FilterCollector(top, allow=keep))
+        return Found(top.total, results if top.total else None, q, bonus)
     total = count(searcher, rest, allow)
     if not total:
         return Found(0, None, q)
     options = _order(sort) | ({"groupedby": facet_spec(facets)} if facets else {})
-    if rest is None or allow is None:
-        if isinstance(q, DayRange):
-            q.standalone = True
-        return Found(total, run(searcher, q, wanted, **options), q)
-    keep = {offset + d for offset, docs in allow.items() for d in docs}
-    results = run(searcher, rest, wanted, filter=keep, **options)
-    return Found(total, results, q, sum(d.boost for d in dates))
+    return Found(total, run(searcher, scored, wanted, filter=keep, **options), q, bonus)
+
+
+def _walks_every_match(q: wq.Query) -> bool:
+    return any(isinstance(leaf, (wq.Phrase, wq.SpanQuery)) for leaf in q.leaves()) or isinstance(q, wq.Phrase)
+
+
+def _run_with(searcher: Searcher, q: wq.Query, collector: Any) -> Any:
+    try:
+        searcher.search_with_collector(q, collector)
+    except wq.QueryError as exc:
+        raise QueryError(str(exc)) from None
+    return collector.results()
 
 
 def iter_hits(
