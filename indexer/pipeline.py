@@ -253,15 +253,15 @@ class _Inline(Executor):
 
 
 def _run_jobs(jobs: Iterable[Job], workers: int) -> Iterator[Outcome | PageOutcome]:
-    """File outcomes, and page outcomes of OCR, as they finish, with at most a few jobs in flight
-    per worker (bounded memory). A file with pages to OCR goes back into the pool page by page,
-    so one long scan is read by every worker, then once more to build its documents."""
+    """File outcomes, and page outcomes of OCR, as they finish, with a few jobs in flight per
+    worker (bounded memory), topped up before the writer takes finished ones. A file with pages
+    to OCR goes back into the pool page by page, so one long scan is read by every worker, then
+    once more to build its documents."""
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) if workers > 1 else _Inline()
     pending: set[Future[Any]] = set()
     waiting: dict[str, tuple[Job, set[int]]] = {}
 
     def settle(finished: set[Future[Any]]) -> Iterator[Outcome | PageOutcome]:
-        pending.difference_update(finished)
         for future in finished:
             result = future.result()
             if isinstance(result, PageOutcome):
@@ -280,13 +280,19 @@ def _run_jobs(jobs: Iterable[Job], workers: int) -> Iterator[Outcome | PageOutco
             else:
                 yield result
 
-    with pool:
-        for job in jobs:
+    queue = iter(jobs)
+
+    def refill() -> None:
+        while len(pending) < 3 * workers and (job := next(queue, None)) is not None:
             pending.add(pool.submit(work, job))
-            if len(pending) >= 3 * workers:
-                yield from settle(wait(pending, return_when=FIRST_COMPLETED).done)
+
+    with pool:
+        refill()
         while pending:
-            yield from settle(wait(pending, return_when=FIRST_COMPLETED).done)
+            finished = wait(pending, return_when=FIRST_COMPLETED).done
+            pending.difference_update(finished)
+            refill()  # the workers go on while the writer takes what finished
+            yield from settle(finished)
 
 
 class _Run:
