@@ -15,7 +15,7 @@ score as Whoosh's own DateRange gives.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -226,9 +226,102 @@ def count(searcher: Searcher, q: wq.Query | None, allow: dict[int, set[int]] | N
         if q is None and allow is not None:
             total += len(allow[offset])
             continue
-        found = doc_set(q, sub)
-        total += len(found & allow[offset]) if allow is not None else len(found)
+        if allow is not None:
+            total += len(keep(q, sub, sorted(allow[offset])))
+        else:
+            total += _count_segment(q, sub)
     return total
+
+
+def _term_bytes(searcher: Searcher, q: wq.Term) -> bytes | None:
+    if q.fieldname not in searcher.schema:
+        return None
+    btext = searcher.schema[q.fieldname].to_bytes(q.text) if isinstance(q.text, str) else q.text
+    return btext if (q.fieldname, btext) in searcher.reader() else None
+
+
+def _count_segment(q: wq.Query | None, searcher: Searcher) -> int:
+    """Matches of `q` in one segment: a term's document frequency, a union of terms as the most
+    frequent one's plus the others' documents it lacks, an And as its rarest part's documents
+    that the other parts keep; sets otherwise."""
+    reader = searcher.reader()
+    if q is None or reader.has_deletions():
+        return len(doc_set(q, searcher))
+    terms = [q] if isinstance(q, wq.Term) else list(q.children()) if type(q) is wq.Or and not q.minmatch else []
+    if terms and all(isinstance(t, wq.Term) for t in terms):
+        known = [(t, b) for t in terms if (b := _term_bytes(searcher, t)) is not None]
+        if not known:
+            return 0
+        known.sort(key=lambda tb: reader.doc_frequency(tb[0].fieldname, tb[1]))
+        biggest, btext = known[-1]
+        others: set[int] = set()
+        for t, b in known[:-1]:
+            others.update(_postings(reader, t.fieldname, b))
+        return (
+            int(reader.doc_frequency(biggest.fieldname, btext))
+            + len(others)
+            - len(keep(biggest, searcher, sorted(others)))
+        )
+    if isinstance(q, wq.And):
+        parts = sorted(q.children(), key=lambda c: c.estimate_size(reader))
+        candidates = sorted(doc_set(parts[0], searcher))
+        for part in parts[1:]:
+            if not candidates:
+                break
+            candidates = keep(part, searcher, candidates)
+        return len(candidates)
+    return len(doc_set(q, searcher))
+
+
+def _keep_blocks(m: Any, candidates: list[int]) -> list[int]:
+    """The candidates in a fresh postings reader, reading only the blocks that may hold one."""
+    kept: list[int] = []
+    i, n = 0, len(candidates)
+    while m.is_active() and i < n:
+        last = m.block_max_id()
+        if candidates[i] <= last:
+            if m._ids is None:
+                m._read_ids()
+            block = set(m._ids)
+            j = bisect_right(candidates, last, i)
+            kept.extend(d for d in candidates[i:j] if d in block)
+            i = j
+        m._next_block()
+    return kept
+
+
+def keep(q: wq.Query | None, searcher: Searcher, candidates: list[int]) -> list[int]:
+    """The candidates (sorted document numbers of one segment) that `q` matches; a term is checked
+    by skipping through its postings to each candidate, not by reading them all."""
+    if q is None or not candidates:
+        return candidates
+    reader = searcher.reader()
+    if isinstance(q, wq.Term) and not reader.has_deletions():
+        btext = _term_bytes(searcher, q)
+        if btext is None:
+            return []
+        m = reader.postings(q.fieldname, btext)
+        if hasattr(m, "_read_ids") and hasattr(m, "_next_block") and hasattr(m, "block_max_id"):
+            return _keep_blocks(m, candidates)
+        kept = []
+        for d in candidates:
+            if not m.is_active():
+                break
+            m.skip_to(d)
+            if m.is_active() and m.id() == d:
+                kept.append(d)
+        return kept
+    if isinstance(q, wq.And):
+        for part in sorted(q.children(), key=lambda c: c.estimate_size(reader)):
+            candidates = keep(part, searcher, candidates)
+        return candidates
+    if type(q) is wq.Or and not q.minmatch:
+        found: set[int] = set()
+        for part in q.children():
+            found.update(keep(part, searcher, [d for d in candidates if d not in found]))
+        return [d for d in candidates if d in found]
+    matching = doc_set(q, searcher)
+    return [d for d in candidates if d in matching]
 
 
 def allowed(searcher: Searcher, dates: list[DayRange]) -> dict[int, set[int]]:
