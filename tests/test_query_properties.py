@@ -116,7 +116,8 @@ def test_searching_any_input_returns_hits_or_a_query_error(index_dir: Path, text
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(NASTY, WELL_FORMED))
 def test_the_cli_never_shows_a_traceback(index_dir: Path, text: str) -> None:
-    result = CliRunner().invoke(app, ["search", text, "--index", str(index_dir), "-f", "jsonl"])
+    # after `--`: a query starting with `-` (`-"`) is the query, not an unknown option (exit 2)
+    result = CliRunner().invoke(app, ["search", "--index", str(index_dir), "-f", "jsonl", "--", text])
     assert result.exit_code in (0, 7), result.output
     assert "Traceback" not in result.output
     if result.exit_code == 7:
