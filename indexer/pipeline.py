@@ -226,8 +226,9 @@ def work_page(job: PageJob) -> PageOutcome:
         return PageOutcome(job, f"page {job.number}: OCR failed: {type(exc).__name__}: {exc}".splitlines()[0])
 
 
-WORKER_NICENESS = 5
-"""Workers run at a lower priority than the one writer, the stage every document waits for."""
+WORKER_NICENESS = 10
+"""Workers run at a lower priority than the one writer, the stage every document waits for
+(measured: `reindex` at 0.79x a bare writer with niceness 5, 0.86x with 10)."""
 
 
 def _die_with_parent() -> None:
