@@ -14,7 +14,8 @@ from .store import cache_of, index_exists, manifest_of
 
 @dataclass
 class IndexStatus:
-    """Files indexed, failed, duplicated, pending (new or changed) and gone, and the cache's size."""
+    """Files indexed, failed, duplicated, pending (new or changed) and gone, the pages still
+    waiting for OCR (path and count), and the cache's size."""
 
     indexed: int = 0
     documents: int = 0
@@ -23,6 +24,7 @@ class IndexStatus:
     failed: list[FileFailure] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
+    ocr_waiting: list[tuple[str, int]] = field(default_factory=list)
     cache_entries: int = 0
     cache_bytes: int = 0
 
@@ -41,6 +43,8 @@ def index_status(index_dir: Path, paths: Iterable[Path] = ()) -> IndexStatus:
                 status.indexed += 1
                 status.documents += record.documents
                 status.pages += record.pages
+                if record.ocr_pages:
+                    status.ocr_waiting.append((record.path, record.ocr_pages))
             elif record.status == "duplicate":
                 status.duplicates += 1
             else:

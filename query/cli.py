@@ -211,7 +211,8 @@ def status(
     index_dir: IndexOpt = DEFAULT_INDEX,
     as_json: JsonOpt = False,
 ) -> None:
-    """What the index holds: files indexed, failed (with reasons), duplicates, pending and gone."""
+    """What the index holds: files indexed, failed (with reasons), duplicates, pending, gone, and
+    pages still waiting for OCR."""
     report = index_status(index_dir, paths or [])
     if as_json:
         print(json.dumps(asdict(report)))
@@ -227,6 +228,9 @@ def status(
         out.print(f"pending: {escape(path)}")
     for path in report.gone:
         out.print(f"gone: {escape(path)} (remove with `foia index --prune`)")
+    for path, pages in report.ocr_waiting:
+        plural = "s" if pages != 1 else ""
+        out.print(f"waiting for OCR: {escape(path)}: {pages} page{plural} (`foia index --ocr auto` reads them)")
 
 
 @app.command("clear-cache")

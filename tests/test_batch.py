@@ -650,3 +650,14 @@ def test_folder_of_other_files_is_still_refused(tmp_path: Path) -> None:
     (index / "notes.txt").write_text("mine")
     with pytest.raises(indexer.IncompatibleIndexError, match="exists and is not a foia-search index"):
         run([RELEASES], index)
+
+
+def test_status_lists_pages_waiting_for_ocr(releases: Path, tmp_path: Path) -> None:
+    index = tmp_path / "ix"
+    assert foia("index", releases, "--index", index, "--ocr", "never", "--quiet").exit_code == 0
+    scanned = releases / "scanned-page.pdf"
+    result = foia("status", "--index", index)
+    assert result.exit_code == 0, result.output
+    assert f"waiting for OCR: {scanned}: 1 page (`foia index --ocr auto` reads them)" in result.stdout.splitlines()
+    as_json = json.loads(foia("status", "--index", index, "--json").stdout)
+    assert as_json["ocr_waiting"] == [[str(scanned), 1]]
