@@ -229,8 +229,7 @@ def status(
     for path in report.gone:
         out.print(f"gone: {escape(path)} (remove with `foia index --prune`)")
     for path, pages in report.ocr_waiting:
-        plural = "s" if pages != 1 else ""
-        out.print(f"waiting for OCR: {escape(path)}: {pages} page{plural} (`foia index --ocr auto` reads them)")
+        out.print(f"waiting for OCR: {escape(path)}: {_pages(pages)} (`foia index --ocr auto` reads them)")
 
 
 @app.command("clear-cache")
@@ -239,6 +238,10 @@ def clear_cache(index_dir: IndexOpt = DEFAULT_INDEX) -> None:
     """Delete the extraction cache of an index (the index itself stays searchable)."""
     removed = cache_of(index_dir).clear()
     err.print(f"removed {removed} cached files from {index_dir}")
+
+
+def _pages(count: int) -> str:
+    return f"{count} page" if count == 1 else f"{count} pages"
 
 
 def _print_report(report: IndexReport, index_dir: Path) -> None:
@@ -250,10 +253,11 @@ def _print_report(report: IndexReport, index_dir: Path) -> None:
     )
     err.print(f"took {report.seconds:.1f} s ({rate:.0f} pages/s); {report.from_cache} files read from the cache")
     if report.ocr_read:
-        err.print(f"{report.ocr_read} pages read by OCR")
+        err.print(f"{_pages(report.ocr_read)} read by OCR")
     if report.ocr_pages:
         why = report.ocr_unavailable or "OCR was off (--ocr never)"
-        err.print(f"{report.ocr_pages} pages have no text layer and need OCR: {why}; then run `foia index` again")
+        verbs = "has no text layer and needs" if report.ocr_pages == 1 else "have no text layer and need"
+        err.print(f"{_pages(report.ocr_pages)} {verbs} OCR: {why}; then run `foia index` again")
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(warning.path)}: {escape(warning.reason)}")
     for failure in report.failed:

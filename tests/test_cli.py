@@ -88,9 +88,9 @@ def test_index_prints_a_summary_and_exits_0(first_run: tuple[Path, Result]) -> N
     )
     assert re.fullmatch(r"took \d+\.\d s \(\d+ pages/s\); 0 files read from the cache", lines[1]), lines[1]
     if OCR_MISSING:
-        assert lines[2:] == [f"1 pages have no text layer and need OCR: {OCR_MISSING}; then run `foia index` again"]
+        assert lines[2:] == [f"1 page has no text layer and needs OCR: {OCR_MISSING}; then run `foia index` again"]
     else:
-        assert lines[2:] == ["1 pages read by OCR"]
+        assert lines[2:] == ["1 page read by OCR"]
     assert (index / "foia-index.json").is_file()
     assert json.loads((index / "foia-index.json").read_text()) == {"schema_version": SCHEMA_VERSION}
 
