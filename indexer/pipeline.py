@@ -478,7 +478,7 @@ def _index_files(
         with writing(ix) as writer:
             run = _Run(writer, manifest, options, progress, cache_of(index_dir).folder)
             run.total = len(files)
-            _remove_unrecorded(run)
+            _reconcile(run)
             if prune:
                 _prune(run)
             run.execute(_plan(files, run))
@@ -488,12 +488,16 @@ def _index_files(
         ix.close()
 
 
-def _remove_unrecorded(run: _Run) -> None:
-    """Remove documents of files the manifest does not record as indexed: a run stopped between
-    a commit and the manifest update left them, and their files will be indexed again."""
-    recorded = {r.path for r in run.manifest.records("indexed")}
-    for source in run.writer.sources() - recorded:
+def _reconcile(run: _Run) -> None:
+    """Make the manifest and the index agree before planning. Documents of files the manifest
+    does not record as indexed are removed (a run stopped between a commit and the manifest
+    update left them); files recorded with documents the index lacks (a `reindex` stopped
+    midway) lose their record. Either way those files are read again, from the cache."""
+    recorded = {r.path: r for r in run.manifest.records("indexed")}
+    present = run.writer.sources()
+    for source in present - recorded.keys():
         run.writer.remove_file(source)
+    run.manifest.remove(path for path, r in recorded.items() if r.documents and path not in present)
 
 
 def _prune(run: _Run) -> None:

@@ -661,3 +661,17 @@ def test_status_lists_pages_waiting_for_ocr(releases: Path, tmp_path: Path) -> N
     assert f"waiting for OCR: {scanned}: 1 page (`foia index --ocr auto` reads them)" in result.stdout.splitlines()
     as_json = json.loads(foia("status", "--index", index, "--json").stdout)
     assert as_json["ocr_waiting"] == [[str(scanned), 1]]
+
+
+def test_an_index_emptied_by_a_stopped_reindex_is_filled_again(releases: Path, tmp_path: Path) -> None:
+    """A reindex killed after recreating the index leaves the manifest listing files whose
+    documents are gone; the next `foia index` must read them again instead of skipping them."""
+    from indexer.store import recreate
+
+    index = tmp_path / "ix"
+    first = run([releases], index)
+    recreate(index).close()  # what a reindex stopped right after its start leaves
+    again = run([releases], index)
+    assert (again.skipped, again.indexed, again.documents) == (0, first.indexed, first.documents)
+    assert again.from_cache == first.indexed
+    assert len(export(index)) == first.documents
