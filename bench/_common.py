@@ -10,6 +10,7 @@ import argparse
 import os
 import random
 import re
+import resource
 import shutil
 import sys
 import tempfile
@@ -167,3 +168,10 @@ def write_stamped_corpus(folder: Path, pages: int, pages_per_file: int = 50, see
         (folder / f"release-{files:06d}.txt").write_text(text, encoding="utf-8")
         files, pages = files + 1, pages - n
     return files
+
+
+def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    """User and system CPU seconds so far of this process (`RUSAGE_SELF`) or of its reaped
+    children, worker pools included (`RUSAGE_CHILDREN`)."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime

@@ -24,7 +24,7 @@ import resource
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from _common import STATE_PDF, arguments, best, header, ratio_line, require, scratch, show_runs, timed
+from _common import STATE_PDF, arguments, best, cpu_seconds, header, ratio_line, require, scratch, show_runs, timed
 from pdfminer.high_level import extract_text
 
 from indexer import Options, index_paths
@@ -49,10 +49,9 @@ def count_pages(files: list[Path]) -> int:
     return total
 
 
-def cpu_seconds() -> float:
-    """CPU seconds of this process and of its reaped children (the worker pools) so far."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+def all_cpu() -> float:
+    """CPU seconds so far of this process and of its reaped worker pools."""
+    return cpu_seconds(resource.RUSAGE_SELF) + cpu_seconds(resource.RUSAGE_CHILDREN)
 
 
 def raw_extract(files: list[Path]) -> None:
@@ -84,13 +83,13 @@ def main() -> None:
     times: dict[str, list[float]] = {"baseline": [], **{label: [] for label in CONFIGS}}
     cpu: dict[str, list[float]] = {label: [] for label in times}
     for _ in range(runs):
-        start = cpu_seconds()
+        start = all_cpu()
         times["baseline"].append(timed(lambda: raw_extract(files)))
-        cpu["baseline"].append(cpu_seconds() - start)
+        cpu["baseline"].append(all_cpu() - start)
         for label, (workers, engine, _target) in CONFIGS.items():
-            start = cpu_seconds()
+            start = all_cpu()
             times[label].append(index_once(STATE_PDF, pages, workers, engine))
-            cpu[label].append(cpu_seconds() - start)
+            cpu[label].append(all_cpu() - start)
     base_rate = pages / best(times["baseline"])
     base_cpu = 1000 * best(cpu["baseline"]) / pages
     print(f"baseline pdfminer extract_text, 1 process: {base_rate:.1f} pages/s ({show_runs(times['baseline'])}); "

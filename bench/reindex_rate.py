@@ -24,7 +24,7 @@ import argparse
 import resource
 from pathlib import Path
 
-from _common import STATE_PDF, arguments, best, header, ratio_line, require, scratch, show_runs, timed
+from _common import STATE_PDF, arguments, best, cpu_seconds, header, ratio_line, require, scratch, show_runs, timed
 from _common import write_stamped_corpus as write_corpus
 from whoosh import index as windex
 
@@ -62,11 +62,6 @@ def cached_documents(ix: Path) -> list[Document]:
             raise SystemExit(f"{r.path} not rebuilt from the cache: {outcome.failure}")
         docs += outcome.documents
     return docs
-
-
-def cpu_seconds(who: int) -> float:
-    usage = resource.getrusage(who)
-    return usage.ru_utime + usage.ru_stime
 
 
 def time_reindex(ix: Path, expected: int, workers: int) -> float:

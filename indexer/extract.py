@@ -8,6 +8,7 @@ columns let the metadata reader tell a wrapped header value from the body below 
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterator
@@ -67,9 +68,10 @@ class Page:
         """Where the text comes from: `ocr` or `text layer`."""
         return "text layer" if self.ocr_confidence is None else "ocr"
 
-    @property
+    @functools.cached_property
     def needs_ocr(self) -> bool:
-        """True for a page not OCR'd whose text layer is missing or junk (a scan): OCR is its own step."""
+        """True for a page not OCR'd whose text layer is missing or junk (a scan): OCR is its own
+        step. Computed once per page: the pipeline asks several times."""
         return self.ocr_confidence is None and not usable_text(self.text)
 
     @property
