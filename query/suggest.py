@@ -1,20 +1,27 @@
 """Did you mean: spelling corrections for a query that found nothing, from the index vocabulary.
 
 The body text is indexed stemmed, so Whoosh's corrector proposes stems (`detent`); each is turned
-back into a word as written in a document holding it (`detention`).
+back into a word as written in a document holding it (`detention`). A typo in the suffix a stemmer
+strips (`detentoin`, whose stem is itself) is out of the corrector's reach: the longest indexed stems
+the typed word starts with are tried too, one kept when a word written with it is within two edits.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from whoosh import query as wq
 from whoosh.analysis import RegexTokenizer, StemFilter
 from whoosh.searching import Searcher
+from whoosh.support.levenshtein import damerau_levenshtein
 
 _WORD = re.compile(r"(?<![\w:~*?])([A-Za-z][A-Za-z'-]{2,})(?![\w:~*?])")
 _OPERATORS = {"AND", "OR", "NOT", "TO"}
 _FIELD = "text"
+_MAXDIST = 2
+_SHORTEST_STEM = 4
+_TRIES = 3
 _TOKENS = RegexTokenizer()
 _STEM = StemFilter()
 
@@ -25,25 +32,43 @@ def _stem(word: str) -> str:
 
 
 def _as_written(searcher: Searcher, stem: str, typed: str) -> str | None:
-    """A word of a document holding `stem` whose stem it is, the one sharing most letters with `typed`."""
+    """A word of a document holding `stem` whose stem it is, the one fewest edits from `typed`."""
     results = searcher.search(wq.Term(_FIELD, stem), limit=1)
     if not results:
         return None
     text = results[0].get("text", "")
     words = {t.text for t in _TOKENS(text.lower()) if t.text[:1] == stem[:1]}
     candidates = [w for w in words if _stem(w) == stem]
-    return min(candidates, key=lambda w: (abs(len(w) - len(typed)), w), default=None)
+    return min(candidates, key=lambda w: (damerau_levenshtein(w, typed), abs(len(w) - len(typed)), w), default=None)
 
 
-def _correct(searcher: Searcher, word: str) -> str | None:
-    stem = _stem(word)
-    if searcher.doc_frequency(_FIELD, stem):
-        return None
-    for found in searcher.suggest(_FIELD, stem, limit=3, maxdist=2):
-        written = _as_written(searcher, found, word)
+def _suggested(searcher: Searcher, stem: str, typed: str) -> str | None:
+    """The word as written of the first stem Whoosh's corrector proposes for `stem`."""
+    for found in searcher.suggest(_FIELD, stem, limit=3, maxdist=_MAXDIST):
+        written = _as_written(searcher, found, typed)
         if written:
             return written
     return None
+
+
+def _cut_short(searcher: Searcher, typed: str) -> str | None:
+    """A word as written, within two edits of `typed`, whose stem is one of the longest indexed
+    ones `typed` starts with: `detentoin` → `detent` → `detention`."""
+    cuts = (typed[:n] for n in range(len(typed) - 1, _SHORTEST_STEM - 1, -1))
+    for stem in islice((c for c in cuts if searcher.doc_frequency(_FIELD, c)), _TRIES):
+        written = _as_written(searcher, stem, typed)
+        if written and damerau_levenshtein(written, typed) <= _MAXDIST:
+            return written
+    return None
+
+
+def _correct(searcher: Searcher, word: str) -> str | None:
+    typed = word.lower()
+    stem = _stem(typed)
+    if searcher.doc_frequency(_FIELD, stem):
+        return None
+    found = [w for w in (_suggested(searcher, stem, typed), _cut_short(searcher, typed)) if w]
+    return min(found, key=lambda w: damerau_levenshtein(w, typed), default=None)
 
 
 def did_you_mean(searcher: Searcher, text: str) -> str | None:

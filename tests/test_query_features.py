@@ -211,7 +211,14 @@ def test_alias_file_format() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "meant"),
-    [("harbr", "harbor"), ("scaner budget", "scanner budget"), ("desalnation", "desalination")],
+    [
+        ("harbr", "harbor"),
+        ("scaner budget", "scanner budget"),
+        ("desalnation", "desalination"),
+        # typos in the suffix the stemmer strips: the stems `inspectoin` and `desalin` are too far apart
+        ("inspectoin", "inspection"),
+        ("desalinatoin plant", "desalination plant"),
+    ],
 )
 def test_did_you_mean(index_dir: Path, typed: str, meant: str) -> None:
     result = search(index_dir, typed)
@@ -223,6 +230,7 @@ def test_did_you_mean(index_dir: Path, typed: str, meant: str) -> None:
 def test_no_suggestion_when_hits_or_nothing_close(index_dir: Path) -> None:
     assert search(index_dir, "harbor").suggestion is None
     assert search(index_dir, "zeppelin").suggestion is None
+    assert search(index_dir, "portmanteau").suggestion is None  # `port` is indexed, but no word of it is close
     assert search(index_dir, "from:harbr").suggestion is None  # field values are left alone
 
 
