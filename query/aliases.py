@@ -5,7 +5,8 @@
     Cheryl Mills = Mills, Cheryl D = millscd@state.gov
 
 The first name of a line is the one facets show. A query for any of the names (`from:H`,
-`--from "Hillary Clinton"`) matches all of them; facets count them as one.
+`--from "Hillary Clinton"`) matches all of them; facets count them as one. Case does not matter,
+in the file or in the documents: `h` names the same person as `H`.
 """
 
 from __future__ import annotations
@@ -43,9 +44,12 @@ class Aliases:
     groups: tuple[tuple[str, ...], ...] = ()
 
     def group(self, name: str) -> tuple[str, ...] | None:
-        """Every name of the person `name` is one of, or None when it is no alias."""
+        """Every name of the person `name` is one of, whatever its case, or None when it is no alias.
+        Each name comes as written, then in lower and upper case: the index keeps a name's case for
+        exact matches (`H`), so `h` in the file still finds `H`."""
         key = _key(name)
-        return next((g for g in self.groups if key in {_key(n) for n in g}), None)
+        found = next((g for g in self.groups if key in {_key(n) for n in g}), None)
+        return None if found is None else tuple(dict.fromkeys(c for n in found for c in (n, n.lower(), n.upper())))
 
     def canonical(self, value: str) -> str:
         """The canonical name of a written sender or recipient, or the value itself."""
