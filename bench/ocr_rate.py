@@ -9,7 +9,8 @@ Quality, from the 2-worker index's extraction cache (each page's OCR text, stamp
 pages that got text, word recall against NARA's own OCR text in `jfk-nara/text` for the records
 present in both (a reference word counts as found when the same word, lower-cased, letters only,
 3 letters or more, is on the same record's OCR'd pages; target >= 0.95), and the record numbers
-read from the identification form or the release banner. The reference is itself OCR, full of
+read from the identification form or the release banner (a file counts when any of its
+documents has one). The reference is itself OCR, full of
 misread words (`aiministration`, `clossification`) no correct reading can match, so recall is
 given twice: over all its words, and over those that are English words (in the word list of
 Tesseract's own `eng` data, unpacked with `combine_tessdata` and `dawg2wordlist`).
@@ -106,9 +107,12 @@ def quality(files: list[Path], index: Path, english: set[str]) -> None:
               f"(target >= 0.95: {'MET' if real_found >= 0.95 * real_total else 'MISSED'})")  # fmt: skip
     else:
         print("word recall, English words: not measured (combine_tessdata or dawg2wordlist missing)")
-    numbers = {Path(str(d["source"])).stem: d.get("record_number") for d in iter_hits(index, "")}
-    parsed = {stem: n for stem, n in numbers.items() if n}
-    print(f"record numbers parsed: {len(parsed)} of {len(numbers)} documents: {sorted(set(parsed.values()))}")
+    numbers: dict[str, set[str]] = {path.stem: set() for path in files}
+    for doc in iter_hits(index, ""):
+        if doc.get("record_number"):
+            numbers[Path(str(doc["source"])).stem].add(str(doc["record_number"]))
+    read = sorted(n for found in numbers.values() for n in found)
+    print(f"record numbers read: {sum(bool(n) for n in numbers.values())} of {len(numbers)} files: {read}")
 
 
 def main() -> None:

@@ -10,6 +10,8 @@ from datetime import datetime
 
 from dateutil import parser as dateparser
 
+from .stamps import RECORD_NUMBER, record_number
+
 _LABELS = {
     "from": "from", "prom": "from", "fram": "from", "frorn": "from",
     "sent": "sent", "date": "sent",
@@ -271,11 +273,10 @@ _FORM_TITLE = re.compile(
 )
 """The titles of the JFK identification form and of the Review Board's notification (same labels)."""
 _FORM_FIELD = re.compile(
-    r"^\W{0,3}(?P<label>AGENCY|RECORD\s*NUMBER|FROM|TO|TITLE|DATE|PAG(?:ES?)?)\s*[:;.]?(?P<value>(?:\s.*)?)$"
+    r"^\W{0,3}(?P<label>AGENCY(?!\s+INFORMATION)|RECORD\s*NUMBER|FROM|TO|TITLE|DATE|PAG(?:ES?)?)\s*[:;.]?(?P<value>(?:\s.*)?)$"
 )
 _FORM_NOISE = " \t—–=-|»«:;.,_'\"‘’“”"
-RECORD_NUMBER = re.compile(r"(?<![\d-])(\d{3})\s?-\s?(\d{5})\s?-\s?(\d{5})(?![\d-])")
-"""A NARA JFK record number, such as 104-10004-10143."""
+_RECORD_NUMBER = re.compile(RECORD_NUMBER)
 
 
 @dataclass(frozen=True)
@@ -306,11 +307,11 @@ def jfk_form(lines: Sequence[str]) -> JfkForm | None:
             label = re.sub(r"\s+", " ", m.group("label"))
             key = "PAGES" if label.startswith("PAG") else label.replace("RECORD NUMBER", "RECORDNUMBER")
             values.setdefault(key, m.group("value").strip(_FORM_NOISE))
-    record = RECORD_NUMBER.search(values.get("RECORDNUMBER", ""))
+    record = _RECORD_NUMBER.search(values.get("RECORDNUMBER", ""))
     pages = re.search(r"\d+", values.get("PAGES", ""))
     return JfkForm(
         agency=values.get("AGENCY") or None,
-        record_number="-".join(record.groups()) if record else None,
+        record_number=record_number(record.group()) if record else None,
         sender=values.get("FROM") or None,
         recipient=values.get("TO") or None,
         title=values.get("TITLE") or None,

@@ -26,6 +26,10 @@ from .extract import Page, Segment, render_row
 ZONE_ROWS = 6
 """How many rows at the top and at the bottom of a page count as its header and footer zone."""
 
+RECORD_NUMBER = r"(?<![\w-])(?:\d{3}|[1Il|\\][0Oo][4Aa])\s?-\s?\d{5}\s?-\s?\d{5}(?![\d-])"
+"""A NARA JFK record number, such as 104-10004-10143. OCR misreads the banner's CIA prefix 104
+(the commonest) as `\\oa` or `1O4`; those are taken only before the two strict five-digit parts."""
+
 _CLASS_WORDS = r"(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|TOP\s+SECRET|RESTRICTED)"
 _CLASSIFICATION = rf"{_CLASS_WORDS}(?:\s*//?\s*[A-Z]+(?:\s*/\s*[A-Z]+)*)?"
 
@@ -58,7 +62,7 @@ _WEAK = {
     "stamp_date": r"Date\s*[:.;]?\s*(?P<stamp_date>\d{1,2}/\d{1,2}/\d{4})",
     "classification": rf"(?P<classification>{_CLASSIFICATION})",
     "bates": r"(?P<bates>(?=[A-Z0-9_-]*[A-Z]{2})[A-Z][A-Z0-9]*(?:[-_][A-Z0-9]+)*?[-_]?\d{6,10})",
-    "record": r"(?P<record>\d{3}-\d{5}-\d{5})\)?",
+    "record": rf"(?P<record>{RECORD_NUMBER})\)?",
 }
 _COMPONENTS = {**_STRONG, **_WEAK}
 _LITERALS = {
@@ -81,7 +85,7 @@ for _kind, _words in _LITERALS.items():
         _KINDS_OF.setdefault(_word, set()).add(_kind)
 _LITERAL = re.compile("(?=(" + "|".join(_KINDS_OF) + "))")
 """Every place where one of the words starts (a look-ahead, so overlapping words are all found)."""
-_DIGIT_HINTS = {"bates": re.compile(r"\d{6}"), "record": re.compile(r"\d{5}-\d{5}")}
+_DIGIT_HINTS = {"bates": re.compile(r"\d{6}"), "record": re.compile(r"\d{5}\s?-\s?\d{5}")}
 """What the components made of digits contain, for those with no word."""
 _CASE_SENSITIVE = {"production_banner", "agreement_banner", "classification", "unclassified", "bates"}
 _FILLER = re.compile(r"^[\s.,;:|_\-–—]*$")
@@ -257,9 +261,15 @@ def _read_stamp(matches: list[_Match], raw: list[str]) -> Stamp:
         release_date=_stamp_date(groups.get("stamp_date") or groups.get("cia_date")),
         classification=classification,
         bates=tuple(bates),
-        record_number=groups.get("record"),
+        record_number=record_number(groups["record"]) if "record" in groups else None,
         raw=tuple(raw),
     )
+
+
+def record_number(text: str) -> str:
+    """A matched RECORD_NUMBER written plainly: `\\oa-10077-10136` becomes `104-10077-10136`."""
+    prefix, rest = "".join(text.split()).split("-", 1)
+    return f"{prefix if prefix.isdigit() else '104'}-{rest}"
 
 
 def _stamp_date(text: str | None) -> date | None:

@@ -485,3 +485,18 @@ def test_review_board_notification_gives_agency_and_record_number() -> None:
     ]
     meta = read_metadata(lines)
     assert (meta.record_agency, meta.record_number, meta.date) == ("HSCA", "180-10060-10494", None)
+
+
+def test_jfk_form_section_heading_is_not_the_agency() -> None:
+    """The form's `AGENCY INFORMATION` heading (upper case on the 1998 forms, docid-34529191)
+    stands above the `AGENCY : INSCOM/CSF` field."""
+    lines = [
+        "JFK ASSASSINATION SYSTEM",
+        "IDENTIFICATION FORM",
+        "AGENCY INFORMATION",
+        "AGENCY       INSCOM/CSF",
+        "RECORD NUMBER          194-10004-10375",
+    ]
+    form = jfk_form(lines)
+    assert form is not None
+    assert (form.agency, form.record_number) == ("INSCOM/CSF", "194-10004-10375")

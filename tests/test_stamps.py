@@ -410,6 +410,22 @@ def test_nara_record_number_beside_the_release_banner_becomes_a_field(banner: st
     assert clean.stamp.record_number == "104-10004-10143"
 
 
+@pytest.mark.parametrize(
+    ("number", "read"),
+    [
+        ("\\oa-10077-10136", "104-10077-10136"),  # OCR of the 2025 banner of 104-10077-10136
+        ("1O4-10077-10136", "104-10077-10136"),
+        ("l04-10077-10136", "104-10077-10136"),
+        ("\\oa-1007-10136", None),  # a misread prefix is taken only before strict five-digit parts
+        ("xyz-10077-10136", None),
+    ],
+)
+def test_record_number_misread_by_ocr_is_read_as_104_only_when_the_rest_is_strict(number: str, read: str) -> None:
+    banner = "2025 RELEASE UNDER THE PRESIDENT JOHN F. KENNEDY ASSASSINATION RECORDS ACT OF 1992"
+    clean = strip_page(Page(1, (((0, f"{number} | {banner}"),), ((0, "CABLE TEXT"),))))
+    assert clean.stamp.record_number == read
+
+
 def test_record_number_in_the_body_stays_there() -> None:
     rows = [page(f"Body line {n}.").rows[0] for n in range(8)]
     body = Page(1, (*rows[:4], ((0, "See record 104-10004-10143 for the rest."),), *rows[4:]))
