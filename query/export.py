@@ -6,13 +6,14 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from whoosh.analysis import StemmingAnalyzer
+from whoosh.analysis import Analyzer
 
-from indexer.schema import build_schema
+from indexer.store import open_index
 
 from .aliases import Aliases
 from .parse import Filters, combine
@@ -102,15 +103,13 @@ def document_record(fields: Mapping[str, Any], page: int | None = None) -> dict[
     }
 
 
-_STEMS = StemmingAnalyzer()
-
-
-def match_page(fields: Mapping[str, Any], stems: set[str]) -> int | None:
-    """The first page whose text holds one of the (stemmed) words, or None."""
-    if not stems:
+def match_page(fields: Mapping[str, Any], words: set[str], analyzer: Analyzer) -> int | None:
+    """The first page holding one of the indexed `words`, each page read by `analyzer` (the index's
+    for the `text` field, so the page cited is the page that matched), or None."""
+    if not words:
         return None
     for offset, page in enumerate(str(fields.get("text", "")).split("\f")):
-        if any(t.text in stems for t in _STEMS(page)):
+        if any(t.text in words for t in analyzer(page, mode="index")):
             return int(fields.get("first_page") or 1) + offset
     return None
 
@@ -125,12 +124,14 @@ def export_records(
 ) -> Iterator[dict[str, Any]]:
     """The export record of every matching document, streamed; each cites the page of its first
     match (the document's first page when the query has no words in the text)."""
-    q = combine(text, filters or Filters(), build_schema(), aliases)
-    stems = {
+    with closing(open_index(index_dir)) as ix:
+        schema = ix.schema
+    q = combine(text, filters or Filters(), schema, aliases)
+    words = {
         term.decode() if isinstance(term, bytes) else term for field, term in q.iter_all_terms() if field == "text"
     }
     for fields in iter_hits(index_dir, text, filters, sort=sort, aliases=aliases):
-        yield document_record(fields, match_page(fields, stems))
+        yield document_record(fields, match_page(fields, words, schema["text"].analyzer))
 
 
 def hit_record(hit: Hit) -> dict[str, Any]:

@@ -9,9 +9,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from whoosh.analysis import StandardAnalyzer
+from whoosh.fields import Schema
 
 import indexer
+import indexer.store
 from indexer.errors import DocumentNotFoundError, QueryError
+from indexer.schema import build_schema
 from query import (
     Filters,
     Sort,
@@ -269,6 +273,24 @@ def test_export_cites_the_page_of_the_first_match(index_dir: Path) -> None:
     page, cited = pages["C09900001"]
     assert page == 2
     assert cited == "U.S. Department of State, FOIA case F-2099-00123, doc. C09900001, p. 2 (released 2099-03-14)."
+
+
+def test_export_cites_the_page_the_index_analyzer_matched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With an index whose text analyzer does not stem, `inspections` matches page 2 only, though
+    page 1's `inspection` has the same stem."""
+
+    def unstemmed() -> Schema:
+        schema = build_schema()
+        schema["text"].analyzer = StandardAnalyzer()
+        return schema
+
+    monkeypatch.setattr(indexer.store, "build_schema", unstemmed)
+    release = tmp_path / "memo.txt"
+    release.write_text("Subject: Harbor\n\nOne inspection a year.\n\fTwo inspections a year.\n", encoding="utf-8")
+    index = tmp_path / "ix"
+    assert indexer.index_paths([release], index).ok
+    [record] = export_records(index, "inspections")
+    assert record["page"] == 2 and str(record["citation"]).endswith("p. 2.")
 
 
 def test_citation_without_stamps() -> None:
