@@ -6,18 +6,15 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from whoosh.analysis import Analyzer
 
-from indexer.store import open_index
-
 from .aliases import Aliases
 from .parse import Filters, combine
-from .search import Hit, Sort, iso, iter_hits
+from .search import Hit, Sort, find, iso, opened
 
 DOCUMENT_FIELDS = (
     "id", "source", "first_page", "last_page", "case_number", "doc_number", "release_date", "date",
@@ -124,14 +121,15 @@ def export_records(
 ) -> Iterator[dict[str, Any]]:
     """The export record of every matching document, streamed; each cites the page of its first
     match (the document's first page when the query has no words in the text)."""
-    with closing(open_index(index_dir)) as ix:
-        schema = ix.schema
-    q = combine(text, filters or Filters(), schema, aliases)
-    words = {
-        term.decode() if isinstance(term, bytes) else term for field, term in q.iter_all_terms() if field == "text"
-    }
-    for fields in iter_hits(index_dir, text, filters, sort=sort, aliases=aliases):
-        yield document_record(fields, match_page(fields, words, schema["text"].analyzer))
+    with opened(index_dir) as (ix, searcher):
+        q = combine(text, filters or Filters(), ix.schema, aliases)
+        words = {
+            term.decode() if isinstance(term, bytes) else term for field, term in q.iter_all_terms() if field == "text"
+        }
+        analyzer = ix.schema["text"].analyzer
+        for hit in find(searcher, q, None, sort).results or ():
+            fields = hit.fields()
+            yield document_record(fields, match_page(fields, words, analyzer))
 
 
 def hit_record(hit: Hit) -> dict[str, Any]:

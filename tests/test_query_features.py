@@ -14,6 +14,7 @@ from whoosh.fields import Schema
 
 import indexer
 import indexer.store
+import query.parse
 from indexer.errors import DocumentNotFoundError, QueryError
 from indexer.schema import build_schema
 from query import (
@@ -273,6 +274,18 @@ def test_export_cites_the_page_of_the_first_match(index_dir: Path) -> None:
     page, cited = pages["C09900001"]
     assert page == 2
     assert cited == "U.S. Department of State, FOIA case F-2099-00123, doc. C09900001, p. 2 (released 2099-03-14)."
+
+
+def test_export_parses_the_query_once_and_keeps_the_order_of_iter_hits(
+    index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[str] = []
+    parse = query.parse.parse_query
+    monkeypatch.setattr(query.parse, "parse_query", lambda text, *rest: parsed.append(text) or parse(text, *rest))
+    assert list(export_records(index_dir, "harbor")) and parsed == ["harbor"]
+    for text, sort in [("", Sort.relevance), ("", Sort.date), ("port date:2011", Sort.newest)]:
+        exported = [r["id"] for r in export_records(index_dir, text, sort=sort)]
+        assert exported == [f["id"] for f in iter_hits(index_dir, text, sort=sort)], (text, sort)
 
 
 def test_export_cites_the_page_the_index_analyzer_matched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
