@@ -23,6 +23,7 @@ from indexer.errors import QueryError
 from indexer.store import index_exists, open_index
 
 from .aliases import Aliases
+from .fast import text_words
 from .parse import Filters, combine
 from .search import Hit, make_hit, opened, run
 
@@ -147,5 +148,6 @@ def _news(
     if not docnums:
         return WatchNews(watch.name, watch.query, 0, ())
     q = combine(watch.query, watch.filters, schema, aliases)  # type: ignore[arg-type]
-    results = run(searcher, q, limit, filter=docnums, terms=True)
-    return WatchNews(watch.name, watch.query, len(results), tuple(make_hit(h) for h in results))
+    results = run(searcher, q, limit, filter=docnums)
+    words = text_words(q, searcher.reader())  # the words to highlight, as `search` finds them
+    return WatchNews(watch.name, watch.query, len(results), tuple(make_hit(h, words=words) for h in results))

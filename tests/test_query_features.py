@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from whoosh.analysis import StandardAnalyzer
 from whoosh.fields import Schema
+from whoosh.searching import Searcher
 
 import indexer
 import indexer.store
@@ -336,6 +337,27 @@ def test_saved_search_reports_only_documents_indexed_after_it(tmp_path: Path) ->
     assert {h.id for h in news[1].hits} == expected
     assert news[0].total == len(search(index, "", Filters(status="full"), limit=None).hits)
     assert [n.total for n in new_hits(index)] == [0, 0]  # seen now
+
+
+def test_saved_search_hits_are_the_search_hits_without_asking_whoosh_for_matched_terms(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = tmp_path / "ix"
+    production = RELEASES / "production-several-documents.pdf"
+    assert indexer.index_paths([RELEASES / "plain-text-release.txt"], index).ok
+    add_watch(index, "scanner", "scann* OR port", Filters(since="2011"))
+    assert indexer.index_paths([RELEASES / "plain-text-release.txt", production], index).ok
+    options: list[dict[str, object]] = []
+    whoosh_search = Searcher.search
+    monkeypatch.setattr(Searcher, "search", lambda self, q, **kw: options.append(kw) or whoosh_search(self, q, **kw))
+    [news] = new_hits(index, mark=False)
+    assert options and not any(kw.get("terms") for kw in options)  # matched terms cost a walk of every match
+    found = search(index, "scann* OR port", Filters(since="2011"), limit=None).hits
+    expected = [(h.id, h.page, h.snippets) for h in found if h.source == str(production)]
+    assert [(h.id, h.page, h.snippets) for h in news.hits] == expected and news.total == len(expected) > 1
+    assert all("**" in s.text for h in news.hits for s in h.snippets) and news.hits[0].snippets
+    [first] = new_hits(index, mark=False, limit=1)
+    assert first.total == news.total and first.hits == news.hits[:1]
 
 
 def test_rebuilt_index_does_not_make_old_documents_new(tmp_path: Path) -> None:
