@@ -8,11 +8,13 @@ as a user would. Each search goes through `query.search`, which opens the index 
 
     python bench/query_speed.py            # 100,000 synthetic documents (builds for several minutes)
     python bench/query_speed.py --quick    # 20,000 documents, fewer queries
+    python bench/query_speed.py --keep DIR # build the index in DIR once, reuse it on later runs
 """
 
 from __future__ import annotations
 
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -87,6 +89,14 @@ def build(index: Path, n: int) -> float:
             writer.add_file(synthetic_documents(min(batch, n - first), seed=first))
     ix.close()
     return time.perf_counter() - started
+
+
+def _complete(index: Path, n: int) -> bool:
+    """Whether `index` holds a finished build of at least `n` synthetic documents."""
+    if not (index / "manifest.sqlite").exists():
+        return False
+    with opened(index) as (ix, _):
+        return bool(ix.doc_count() > n)
 
 
 def _queries(rng: random.Random, vocab: list[str], n: int) -> dict[str, list[tuple[str, Filters]]]:
@@ -178,17 +188,20 @@ def report(label: str, seconds: list[float], nonempty: int, target: float) -> No
 
 
 def main() -> None:
-    args = arguments(__doc__)
+    args = arguments(__doc__, lambda p: p.add_argument("--keep", type=Path, help="index folder: build once, reuse"))
     n = 20_000 if args.quick else 100_000
     per_kind = 20 if args.quick else 60
     header(f"query speed: {n:,} synthetic documents + the real F-2014-20439 text releases")
     rng = random.Random(2015)
     with scratch("query") as folder:
-        index = folder / "ix"
-        took = build(index, n)
+        index = args.keep or folder / "ix"
+        built = _complete(index, n)
+        if not built:
+            shutil.rmtree(index, ignore_errors=True)
+        took = 0.0 if built else build(index, n)
         with opened(index) as (ix, _):
             total = ix.doc_count()
-        print(f"index: {total:,} documents, built in {took:.0f} s")
+        print(f"index: {total:,} documents, " + (f"reused from {index}" if built else f"built in {took:.0f} s"))
         search(index, "warm", limit=10)  # first search pays for loading the schema and fields
         for label, queries in _queries(rng, vocabulary(), per_kind).items():
             report(label, *latencies(index, queries), TARGETS[label])

@@ -17,11 +17,12 @@ from whoosh import collectors, highlight, sorting
 from whoosh import query as wq
 from whoosh.index import Index
 from whoosh.searching import Hit as WhooshHit
-from whoosh.searching import Searcher
+from whoosh.searching import Results, Searcher
 
 from indexer.errors import DocumentNotFoundError, QueryError
 from indexer.store import open_index
 
+from . import topk
 from .aliases import Aliases
 from .facets import FacetCount, check_facets, facet_spec, tally
 from .fast import DayRange, allowed, count, matched_tokens, split_dates, text_words, with_day_ranges
@@ -280,6 +281,7 @@ def find(
 ) -> Found:
     """The top `wanted` hits of a query (every hit for None) and the exact number of matches.
 
+    Keyword queries (terms under And/Or/Not) are scored a term at a time (`topk`). Otherwise
     Whoosh skips the documents that cannot make the top hits, which makes its own count wrong, so
     the total is counted apart (see `fast.count`). Date ranges of a top-level And only add a
     constant to every score: they become a filter (a set of documents) and the constant is added
@@ -295,6 +297,11 @@ def find(
     assert scored is not None
     if isinstance(scored, DayRange):
         scored.standalone = True
+    if sort is Sort.relevance and not facets and wanted is not None and rest is not None:
+        best = topk.top(searcher, rest, wanted, allow)
+        if best is not None:
+            total, top_n = best
+            return Found(total, Results(searcher, scored, top_n) if total else None, q, bonus)
     if sort is Sort.relevance and not facets and wanted is not None and _walks_every_match(scored):
         # Phrases visit every candidate anyway: one walk that counts as it collects
         top = collectors.TopCollector(wanted, usequality=False, replace=0)

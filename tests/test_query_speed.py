@@ -14,6 +14,7 @@ from indexer.documents import Document
 from indexer.metadata import Metadata
 from indexer.schema import SentDate, build_schema, parse_period
 from indexer.store import create_or_open, writing
+from query import topk
 from query.fast import DayRange, count, matched_tokens, text_words, with_day_ranges
 from query.parse import Filters, combine
 from query.search import make_hit, opened, search
@@ -191,3 +192,30 @@ def test_facets_count_every_match_not_only_the_shown_ones(multi: tuple[Path, lis
     path, words = multi
     result = search(path, words[0], Filters(since="2010-02-11", until="2011-09"), limit=10, facets=["year"])
     assert sum(f.count for f in result.facets["year"]) == result.total > 10
+
+
+@pytest.mark.parametrize("text", ["{0}", "({3} OR {4}) AND from:{0}", "{1} {9} NOT {2}", "({5} OR {6} OR {7}) AND {8}"])
+def test_term_at_a_time_scores_are_each_documents_own_whoosh_score(multi: tuple[Path, list[str]], text: str) -> None:
+    """query.topk scores a match as Whoosh scores that document alone (a search filtered to it;
+    checked for the best 10 and 40 others), counts every match, and puts the best first."""
+    path, words = multi
+    with opened(path) as (ix, searcher):
+        q = combine(text.format(*words), Filters(), ix.schema)
+        matches = sorted(searcher.docs_for_query(q))
+        found = topk.top(searcher, q, len(matches))
+        assert found is not None
+        total, ranked = found
+        assert total == len(matches) == len(ranked)
+        assert ranked == sorted(ranked, key=lambda sd: (-sd[0], sd[1]))
+        assert topk.top(searcher, q, 10) == (total, ranked[:10])
+        checked = ranked[:10] + random.Random(3).sample(ranked[10:], min(40, len(ranked) - 10))
+        for score, docnum in checked:
+            assert score == pytest.approx(searcher.search(q, filter={docnum}, limit=1)[0].score, rel=1e-9)
+
+
+def test_term_at_a_time_leaves_phrases_and_wildcards_to_whoosh(multi: tuple[Path, list[str]]) -> None:
+    path, words = multi
+    with opened(path) as (ix, searcher):
+        for text in (f'"{words[0]} {words[1]}"', f"{words[2][:3]}*", f"{words[3]}~", f"{words[0]} date:2011"):
+            q = combine(text, Filters(), ix.schema)
+            assert topk.top(searcher, with_day_ranges(q), 10) is None, text

@@ -1,0 +1,269 @@
+"""Exact top hits of a keyword query, scored a term at a time instead of a document at a time.
+
+Whoosh scores a query document by document through a tree of matchers: several Python calls per
+document and term. For a word in most documents of a large index that is the whole cost of a
+search, and block-max pruning cannot help, because BM25 gives every block of such a word about the
+same best score. Here each term's postings are read a block at a time, each document's score is
+looked up by (weight, length byte), the only things a BM25 term score reads per document, and
+And/Or/Not merge `{document: score}` dicts. Scores and order are Whoosh's: the same scorer
+objects, best score first, then the lowest document number.
+
+Queries with other parts (phrases, wildcards, fuzzy terms, ranges) are left to Whoosh.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_right
+from collections.abc import Sequence
+from itertools import accumulate
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from .fast import segments
+
+
+class Unscorable(Exception):
+    """A term whose score needs more than its weight and the document's length."""
+
+
+Scores = dict[int, float]
+"""Document number (in one segment) to its score."""
+
+NOT_SCORE = 1.0
+"""What a `Not` part of an And adds to each score (Whoosh's InverseMatcher weight)."""
+_LENGTH_KEY = 256
+"""Weights and length bytes become one lookup key: weight * 256 + length byte."""
+
+
+def supported(q: wq.Query) -> bool:
+    """Whether `top` can score this query: Terms under And, Or, AndNot, AndMaybe and Not."""
+    if type(q) is wq.Term:
+        return True
+    if type(q) in (wq.Or, wq.DefaultOr):
+        return not q.minmatch and not q.scale and all(supported(c) for c in q.children())
+    if type(q) is wq.And:
+        return any(not isinstance(c, wq.Not) for c in q.children()) and all(
+            supported(c.query if isinstance(c, wq.Not) else c) for c in q.children()
+        )
+    if type(q) in (wq.AndNot, wq.AndMaybe):
+        return supported(q.a) and supported(q.b)
+    return False
+
+
+def top(
+    searcher: Searcher, q: wq.Query, limit: int, allow: dict[int, set[int]] | None = None
+) -> tuple[int, list[tuple[float, int]]] | None:
+    """How many documents match `q` and the best `limit` as (score, global document number), best
+    first; None when the query is not `supported` or its weighting needs more than weight and
+    length. `allow`: the only documents of each segment that may match, by the segment's first
+    global number."""
+    if not supported(q):
+        return None
+    try:
+        return _top(searcher, q, limit, allow)
+    except Unscorable:
+        return None
+
+
+def _top(
+    searcher: Searcher, q: wq.Query, limit: int, allow: dict[int, set[int]] | None
+) -> tuple[int, list[tuple[float, int]]]:
+    total = 0
+    best: list[tuple[float, int]] = []
+    for sub, offset in segments(searcher):
+        only = None if allow is None else sorted(allow.get(offset, ()))
+        if only is not None and not only:
+            continue
+        scores = _Segment(sub).scores(q, only)
+        total += len(scores)
+        best.extend((score, offset + docnum) for score, docnum in _best(scores, limit))
+    best.sort(key=lambda sd: (-sd[0], sd[1]))
+    return total, best[:limit]
+
+
+def _best(scores: Scores, limit: int) -> list[tuple[float, int]]:
+    """The `limit` best (score, document number), ties to the lowest number."""
+    if not scores or limit <= 0:
+        return []
+    floor = heapq.nlargest(limit, scores.values())[-1]
+    tied = sorted((-score, docnum) for docnum, score in scores.items() if score >= floor)
+    return [(-negated, docnum) for negated, docnum in tied[:limit]]
+
+
+class _Segment:
+    """Scoring in one segment's searcher."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self._lengths: dict[str, bytes | None] = {}
+        self._deleted = self.reader.deleted_docs_set if self.reader.has_deletions() else frozenset()
+
+    def scores(self, q: wq.Query, only: Sequence[int] | None) -> Scores:
+        """Scores of the documents matching `q`; `only`: sorted documents to consider (None: all)."""
+        if type(q) is wq.Term:
+            found = self._term(q, only)
+        elif isinstance(q, wq.Or):
+            found = self._or(list(q.children()), only)
+        elif type(q) is wq.And:
+            found = self._and(list(q.children()), only)
+        elif type(q) is wq.AndNot:
+            found = self.scores(q.a, only)
+            if found:
+                for docnum in self.scores(q.b, sorted(found)):
+                    del found[docnum]
+            return found
+        elif type(q) is wq.AndMaybe:
+            found = self.scores(q.a, only)
+            if found:
+                for docnum, score in self.scores(q.b, sorted(found)).items():
+                    found[docnum] += score
+            return found
+        else:
+            raise Unscorable(f"cannot score {q!r} term by term")
+        if q.boost != 1.0 and type(q) is not wq.Term:
+            found = {docnum: score * q.boost for docnum, score in found.items()}
+        return found
+
+    def _or(self, children: Sequence[wq.Query], only: Sequence[int] | None) -> Scores:
+        parts = sorted((self.scores(c, only) for c in children), key=len, reverse=True)
+        found = parts[0] if parts else {}
+        for part in parts[1:]:
+            get = found.get
+            for docnum, score in part.items():
+                found[docnum] = get(docnum, 0.0) + score
+        return found
+
+    def _and(self, children: Sequence[wq.Query], only: Sequence[int] | None) -> Scores:
+        required = sorted((c for c in children if not isinstance(c, wq.Not)), key=self._estimate)
+        excluded = [c.query for c in children if isinstance(c, wq.Not)]
+        found = self.scores(required[0], only)
+        for child in required[1:]:
+            if not found:
+                return found
+            more = self.scores(child, sorted(found))
+            found = {docnum: score + more[docnum] for docnum, score in found.items() if docnum in more}
+        for child in excluded:
+            if not found:
+                return found
+            dropped = self.scores(child, sorted(found))
+            found = {docnum: score + NOT_SCORE for docnum, score in found.items() if docnum not in dropped}
+        return found
+
+    def _estimate(self, q: wq.Query) -> int:
+        return int(q.estimate_size(self.reader))
+
+    def _term(self, q: wq.Term, only: Sequence[int] | None) -> Scores:
+        schema = self.searcher.schema
+        if q.fieldname not in schema:
+            return {}
+        field = schema[q.fieldname]
+        try:
+            btext = field.to_bytes(q.text) if isinstance(q.text, str) else q.text
+        except ValueError:
+            return {}
+        if (q.fieldname, btext) not in self.reader:
+            return {}
+        lengths = self._length_bytes(q.fieldname)
+        lookup = _ScoreTable(_scorer(self.searcher, q.fieldname, btext), q.boost, lengths is not None)
+        found: Scores = {}
+        for ids, weights in _blocks(self.reader, q.fieldname, btext, only):
+            if lengths is None:
+                found.update((d, lookup[w * _LENGTH_KEY]) for d, w in zip(ids, weights, strict=True))
+            else:
+                found.update((d, lookup[w * _LENGTH_KEY + lengths[d]]) for d, w in zip(ids, weights, strict=True))
+        if only is not None:
+            wanted = set(only)
+            found = {d: s for d, s in found.items() if d in wanted}
+        for docnum in self._deleted:
+            found.pop(docnum, None)
+        return found
+
+    def _length_bytes(self, fieldname: str) -> bytes | None:
+        """One length byte per document of a field (None when the field keeps no lengths)."""
+        if fieldname not in self._lengths:
+            self._lengths[fieldname] = _length_column(self.reader, fieldname)
+        return self._lengths[fieldname]
+
+
+class _ScoreTable(dict[float, float]):
+    """A term's scores by `weight * 256 + length byte`, each computed once with its scorer."""
+
+    def __init__(self, scorer: Any, boost: float, has_lengths: bool) -> None:
+        super().__init__()
+        self._scorer = scorer
+        self._boost = boost
+        self._has_lengths = has_lengths
+
+    def __missing__(self, key: float) -> float:
+        weight, lbyte = divmod(key, _LENGTH_KEY)
+        if isinstance(self._scorer, WeightScorer):
+            score = weight
+        else:
+            score = self._scorer._score(weight, byte_to_length(int(lbyte)) if self._has_lengths else 1)
+        self[key] = score * self._boost
+        return self[key]
+
+
+def _scorer(searcher: Searcher, fieldname: str, btext: bytes) -> Any:
+    """Whoosh's scorer of a term, or Unscorable when its score needs more than weight and length."""
+    weighting = searcher.weighting
+    field = searcher.schema[fieldname]
+    integral = float(getattr(field.format, "field_boost", 1.0)).is_integer()
+    if type(weighting) is not BM25F or weighting.use_final or not integral:
+        raise Unscorable(f"{weighting!r} on {fieldname}")
+    scorer = weighting.scorer(searcher, fieldname, btext)
+    if not isinstance(scorer, (WeightScorer, BM25FScorer)):
+        raise Unscorable(f"{scorer!r}")
+    return scorer
+
+
+def _length_column(reader: Any, fieldname: str) -> bytes | None:
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if hasattr(reader, "_perdoc") else None
+    if column is None:
+        return None
+    if not hasattr(column, "_dbfile"):
+        raise Unscorable(f"lengths of {fieldname} in {column!r}")
+    count = reader.doc_count_all()
+    stored = column._dbfile.get(column._basepos, column._count) if column._count else b""
+    return bytes(stored) + bytes(max(0, count - len(stored)))
+
+
+def _blocks(reader: Any, fieldname: str, btext: bytes, only: Sequence[int] | None) -> Any:
+    """(document numbers, weights) of a term's postings a block at a time; with `only`, just the
+    blocks that may hold one of those (sorted) documents. Deleted documents are not removed."""
+    m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format) if hasattr(reader, "_terms") else None
+    if m is None or not hasattr(m, "_read_data"):
+        m = m or reader.postings(fieldname, btext)
+        ids, weights = [], []
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            m.next()
+        yield ids, weights
+        return
+    i, n = 0, len(only) if only is not None else 0
+    while m.is_active():
+        if only is not None:
+            last = m.block_max_id()
+            if i >= n:
+                return
+            if only[i] > last:
+                m._next_block()
+                continue
+            i = bisect_right(only, last, i)
+        if m._data is None:
+            m._read_data()
+        raw = m._data[0]
+        ids = raw if m._byteids else list(accumulate(raw))
+        if m._weights is None:
+            m._read_weights()
+        yield ids, m._weights
+        m._next_block()
