@@ -17,9 +17,11 @@ import heapq
 from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate
+from pickle import loads
 from typing import Any
 
 from whoosh import query as wq
+from whoosh.formats import Positions
 from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
@@ -41,9 +43,12 @@ _LENGTH_KEY = 256
 
 
 def supported(q: wq.Query) -> bool:
-    """Whether `top` can score this query: Terms under And, Or, AndNot, AndMaybe and Not."""
+    """Whether `top` can score this query: Terms and exact phrases under And, Or, AndNot, AndMaybe
+    and Not."""
     if type(q) is wq.Term:
         return True
+    if type(q) is wq.Phrase:
+        return q.slop == 1 and bool(q.words)
     if type(q) in (wq.Or, wq.DefaultOr):
         return not q.minmatch and not q.scale and all(supported(c) for c in q.children())
     if type(q) is wq.And:
@@ -108,6 +113,8 @@ class _Segment:
         """Scores of the documents matching `q`; `only`: sorted documents to consider (None: all)."""
         if type(q) is wq.Term:
             found = self._term(q, only)
+        elif type(q) is wq.Phrase:
+            found = self._phrase(q, only)
         elif isinstance(q, wq.Or):
             found = self._or(list(q.children()), only)
         elif type(q) is wq.And:
@@ -126,7 +133,7 @@ class _Segment:
             return found
         else:
             raise Unscorable(f"cannot score {q!r} term by term")
-        if q.boost != 1.0 and type(q) is not wq.Term:
+        if q.boost != 1.0 and type(q) not in (wq.Term, wq.Phrase):
             found = {docnum: score * q.boost for docnum, score in found.items()}
         return found
 
@@ -158,21 +165,27 @@ class _Segment:
     def _estimate(self, q: wq.Query) -> int:
         return int(q.estimate_size(self.reader))
 
-    def _term(self, q: wq.Term, only: Sequence[int] | None) -> Scores:
-        schema = self.searcher.schema
-        if q.fieldname not in schema:
-            return {}
-        field = schema[q.fieldname]
+    def _indexed(self, fieldname: str, text: str | bytes) -> bytes | None:
+        """A word's bytes in a field, or None when the index does not hold it there."""
+        if fieldname not in self.searcher.schema:
+            return None
         try:
-            btext = field.to_bytes(q.text) if isinstance(q.text, str) else q.text
+            btext = self.searcher.schema[fieldname].to_bytes(text) if isinstance(text, str) else text
         except ValueError:
+            return None
+        return btext if (fieldname, btext) in self.reader else None
+
+    def _table(self, fieldname: str, btext: bytes, boost: float) -> tuple[_ScoreTable, bytes | None]:
+        lengths = self._length_bytes(fieldname)
+        return _ScoreTable(_scorer(self.searcher, fieldname, btext), boost, lengths is not None), lengths
+
+    def _term(self, q: wq.Term, only: Sequence[int] | None) -> Scores:
+        btext = self._indexed(q.fieldname, q.text)
+        if btext is None:
             return {}
-        if (q.fieldname, btext) not in self.reader:
-            return {}
-        lengths = self._length_bytes(q.fieldname)
-        lookup = _ScoreTable(_scorer(self.searcher, q.fieldname, btext), q.boost, lengths is not None)
+        lookup, lengths = self._table(q.fieldname, btext, q.boost)
         found: Scores = {}
-        for ids, weights in _blocks(self.reader, q.fieldname, btext, only):
+        for ids, weights, _ in _blocks(self.reader, q.fieldname, btext, only):
             if lengths is None:
                 found.update((d, lookup[w * _LENGTH_KEY]) for d, w in zip(ids, weights, strict=True))
             else:
@@ -180,6 +193,46 @@ class _Segment:
         if only is not None:
             wanted = set(only)
             found = {d: s for d, s in found.items() if d in wanted}
+        for docnum in self._deleted:
+            found.pop(docnum, None)
+        return found
+
+    def _phrase(self, q: wq.Phrase, only: Sequence[int] | None) -> Scores:
+        """Documents holding the words one after the other, scored as Whoosh scores a phrase: the
+        sum of its words' scores. Words are read rarest first, each only where the ones before
+        all are; positions are compared only for documents holding every word."""
+        field = self.searcher.schema[q.fieldname] if q.fieldname in self.searcher.schema else None
+        if field is None or not field.format.supports("positions"):
+            raise Unscorable(f"{q.fieldname} keeps no positions")
+        words = [self._indexed(q.fieldname, word) for word in q.words]
+        if any(w is None for w in words):
+            return {}
+        known = [w for w in words if w is not None]
+        postings: dict[bytes, dict[int, tuple[float, bytes]]] = {}
+        for btext in sorted(set(known), key=lambda w: self.reader.doc_frequency(q.fieldname, w)):
+            read: dict[int, tuple[float, bytes]] = {}
+            for ids, weights, values in _blocks(self.reader, q.fieldname, btext, only, values=True):
+                read.update(zip(ids, zip(weights, values, strict=True), strict=True))
+            if only is not None:
+                read = {d: read[d] for d in read.keys() & set(only)}
+            postings[btext] = read
+            only = sorted(read)
+            if not only:
+                return {}
+        starts = _start_decoder(field.format)
+        tables = [self._table(q.fieldname, btext, 1.0) for btext in known]
+        found: Scores = {}
+        for docnum in only or ():
+            common = starts(postings[known[0]][docnum][1], 0)
+            for offset in range(1, len(known)):
+                common.intersection_update(starts(postings[known[offset]][docnum][1], offset))
+                if not common:
+                    break
+            else:
+                found[docnum] = q.boost * sum(
+                    table[postings[btext][docnum][0] * _LENGTH_KEY + (lengths[docnum] if lengths else 0)]
+                    for btext, (table, lengths) in zip(known, tables, strict=True)
+                )
         for docnum in self._deleted:
             found.pop(docnum, None)
         return found
@@ -210,6 +263,21 @@ class _ScoreTable(dict[float, float]):
         return self[key]
 
 
+def _start_decoder(format_: Any) -> Any:
+    """A function from a posting's encoded positions to where a phrase would start if this word
+    is at `offset` in it. For Whoosh's Positions format (a 4-byte count, then the pickled gaps,
+    its final stop byte left off) the gaps are added up in C instead of a Python loop."""
+    if type(format_) is not Positions:
+        decode = format_.decode_positions
+        return lambda value, offset: {p - offset for p in decode(value)}
+
+    def starts(value: bytes, offset: int) -> set[int]:
+        gaps = loads(value[4:] if value.endswith(b".") else value[4:] + b".")
+        return {p - offset for p in accumulate(gaps)} if offset else set(accumulate(gaps))
+
+    return starts
+
+
 def _scorer(searcher: Searcher, fieldname: str, btext: bytes) -> Any:
     """Whoosh's scorer of a term, or Unscorable when its score needs more than weight and length."""
     weighting = searcher.weighting
@@ -236,18 +304,20 @@ def _length_column(reader: Any, fieldname: str) -> bytes | None:
     return bytes(stored) + bytes(max(0, count - len(stored)))
 
 
-def _blocks(reader: Any, fieldname: str, btext: bytes, only: Sequence[int] | None) -> Any:
-    """(document numbers, weights) of a term's postings a block at a time; with `only`, just the
-    blocks that may hold one of those (sorted) documents. Deleted documents are not removed."""
+def _blocks(reader: Any, fieldname: str, btext: bytes, only: Sequence[int] | None, values: bool = False) -> Any:
+    """(document numbers, weights, values or None) of a term's postings a block at a time; with
+    `only`, just the blocks that may hold one of those (sorted) documents. Deleted documents are
+    not removed."""
     m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format) if hasattr(reader, "_terms") else None
     if m is None or not hasattr(m, "_read_data"):
         m = m or reader.postings(fieldname, btext)
-        ids, weights = [], []
+        ids, weights, raw = [], [], []
         while m.is_active():
             ids.append(m.id())
             weights.append(m.weight())
+            raw.append(m.value() if values else None)
             m.next()
-        yield ids, weights
+        yield ids, weights, raw
         return
     i, n = 0, len(only) if only is not None else 0
     while m.is_active():
@@ -265,5 +335,7 @@ def _blocks(reader: Any, fieldname: str, btext: bytes, only: Sequence[int] | Non
         ids = raw if m._byteids else list(accumulate(raw))
         if m._weights is None:
             m._read_weights()
-        yield ids, m._weights
+        if values and m._values is None:
+            m._read_values()
+        yield ids, m._weights, m._values if values else None
         m._next_block()

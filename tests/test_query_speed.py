@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import query as wq
+from whoosh.searching import Searcher
 
 from indexer.documents import Document
 from indexer.metadata import Metadata
@@ -194,28 +195,44 @@ def test_facets_count_every_match_not_only_the_shown_ones(multi: tuple[Path, lis
     assert sum(f.count for f in result.facets["year"]) == result.total > 10
 
 
-@pytest.mark.parametrize("text", ["{0}", "({3} OR {4}) AND from:{0}", "{1} {9} NOT {2}", "({5} OR {6} OR {7}) AND {8}"])
-def test_term_at_a_time_scores_are_each_documents_own_whoosh_score(multi: tuple[Path, list[str]], text: str) -> None:
+def _check_top(searcher: Searcher, q: wq.Query) -> int:
     """query.topk scores a match as Whoosh scores that document alone (a search filtered to it;
     checked for the best 10 and 40 others), counts every match, and puts the best first."""
-    path, words = multi
-    with opened(path) as (ix, searcher):
-        q = combine(text.format(*words), Filters(), ix.schema)
-        matches = sorted(searcher.docs_for_query(q))
-        found = topk.top(searcher, q, len(matches))
-        assert found is not None
-        total, ranked = found
-        assert total == len(matches) == len(ranked)
-        assert ranked == sorted(ranked, key=lambda sd: (-sd[0], sd[1]))
-        assert topk.top(searcher, q, 10) == (total, ranked[:10])
-        checked = ranked[:10] + random.Random(3).sample(ranked[10:], min(40, len(ranked) - 10))
-        for score, docnum in checked:
-            assert score == pytest.approx(searcher.search(q, filter={docnum}, limit=1)[0].score, rel=1e-9)
+    matches = sorted(searcher.docs_for_query(q))
+    found = topk.top(searcher, q, len(matches))
+    assert found is not None
+    total, ranked = found
+    assert total == len(matches) == len(ranked)
+    assert ranked == sorted(ranked, key=lambda sd: (-sd[0], sd[1]))
+    assert topk.top(searcher, q, 10) == (total, ranked[:10])
+    checked = ranked[:10] + random.Random(3).sample(ranked[10:], max(0, min(40, len(ranked) - 10)))
+    for score, docnum in checked:
+        assert score == pytest.approx(searcher.search(q, filter={docnum}, limit=1)[0].score, rel=1e-9)
+    return total
 
 
-def test_term_at_a_time_leaves_phrases_and_wildcards_to_whoosh(multi: tuple[Path, list[str]]) -> None:
+@pytest.mark.parametrize(
+    "text", ["{0}", "({3} OR {4}) AND from:{0}", "{1} {9} NOT {2}", "({5} OR {6} OR {7}) AND {8}", '"{0} {1}"']
+)
+def test_term_at_a_time_scores_are_each_documents_own_whoosh_score(multi: tuple[Path, list[str]], text: str) -> None:
     path, words = multi
     with opened(path) as (ix, searcher):
-        for text in (f'"{words[0]} {words[1]}"', f"{words[2][:3]}*", f"{words[3]}~", f"{words[0]} date:2011"):
+        assert _check_top(searcher, combine(text.format(*words), Filters(), ix.schema))
+
+
+def test_term_at_a_time_phrases_of_three_words(multi: tuple[Path, list[str]]) -> None:
+    """Phrases taken from documents' text (so they match), one with a word repeated."""
+    path, _ = multi
+    with opened(path) as (ix, searcher):
+        for docnum in (3, 800, 1500):
+            words = searcher.stored_fields(docnum)["text"].split()
+            assert _check_top(searcher, combine('"' + " ".join(words[4:7]) + '"', Filters(), ix.schema))
+            _check_top(searcher, combine(f'"{words[9]} {words[10]} {words[9]}"', Filters(), ix.schema))
+
+
+def test_term_at_a_time_leaves_wildcards_fuzzy_terms_and_loose_phrases_to_whoosh(multi: tuple[Path, list[str]]) -> None:
+    path, words = multi
+    with opened(path) as (ix, searcher):
+        for text in (f'"{words[0]} {words[1]}"~3', f"{words[2][:3]}*", f"{words[3]}~", f"{words[0]} date:2011"):
             q = combine(text, Filters(), ix.schema)
             assert topk.top(searcher, with_day_ranges(q), 10) is None, text
