@@ -42,11 +42,12 @@ def recall(expected: str, got: str) -> float:
     return len(want & words(got)) / len(want)
 
 
-def scan_of(source: Path, index: int, turn: int = 0, dpi: int = 200) -> pdfium.PdfDocument:
-    """A one-page image-only PDF of page `index` (0-based) of `source`, turned `turn` degrees."""
+def scan_of(source: Path, index: int, turn: int = 0, dpi: int = 200, mode: str = "L") -> pdfium.PdfDocument:
+    """A one-page image-only PDF of page `index` (0-based) of `source`, turned `turn` degrees, its
+    image greyscale (`L`) or bilevel (`1`, stored as CCITT fax like many scanned releases)."""
     image = pdfium.PdfDocument(source)[index].render(scale=dpi / 72, grayscale=True).to_pil()
     buffer = io.BytesIO()
-    image.rotate(turn, expand=True).save(buffer, "PDF", resolution=float(dpi))
+    image.rotate(turn, expand=True).convert(mode).save(buffer, "PDF", resolution=float(dpi))
     return pdfium.PdfDocument(buffer.getvalue())
 
 
@@ -96,6 +97,26 @@ def test_words_of_one_line_far_apart_become_separate_segments() -> None:
     rows = layout_rows(ocr._lines(found, 72 / ocr.DPI))
     assert [[text for _, text in row] for row in rows] == [["From:", "Rivera, Dana", "B6"]]
     assert sum(w.confidence for w in found) / len(found) == pytest.approx(91.0)
+
+
+def grey_pixels(image: object) -> int:
+    histogram = image.histogram()  # type: ignore[attr-defined]
+    return sum(histogram[32:224])
+
+
+def test_bilevel_scans_are_smoothed_and_greyscale_scans_are_not(tmp_path: Path) -> None:
+    """`smooth` blurs 1-bit scans (their black and white edges turn grey); a greyscale scan is
+    rendered as PDFium renders it."""
+    bilevel = write_pdf(tmp_path / "bilevel.pdf", [(scan_of(EMAIL, 0, dpi=300, mode="1"), 0)])
+    grey = write_pdf(tmp_path / "grey.pdf", [(scan_of(EMAIL, 0), 0)])
+    assert ocr.bilevel(pdfium.PdfDocument(bilevel)[0]) and not ocr.bilevel(pdfium.PdfDocument(grey)[0])
+    assert not ocr.bilevel(pdfium.PdfDocument(EMAIL)[0])  # text, no image
+    plain = pdfium.PdfDocument(bilevel)[0].render(scale=ocr.DPI / 72, grayscale=True).to_pil()
+    smoothed = ocr.render(bilevel, 1)
+    assert smoothed.size == plain.size
+    assert grey_pixels(smoothed) > 5 * grey_pixels(plain)
+    unchanged = pdfium.PdfDocument(grey)[0].render(scale=ocr.DPI / 72, grayscale=True).to_pil()
+    assert ocr.render(grey, 1).tobytes() == unchanged.tobytes()
 
 
 @pytest.mark.parametrize(
@@ -256,6 +277,23 @@ def test_jfk_identification_form_read_from_ocr(shared_corpus: Path, tesseract: N
     assert (doc.meta.sender, doc.meta.recipients, doc.meta.date) == ("CIA", ("HQ",), datetime(1973, 1, 31))
     assert doc.doc_number == "32340405"  # from the NARA footer `NW 50953 DocId:32340405 Page 1`
     assert "DocId" not in doc.text and "Docld" not in doc.text
+
+
+def test_bilevel_scan_reads_like_its_page(tesseract: None, tmp_path: Path) -> None:
+    pdf = write_pdf(tmp_path / "bilevel.pdf", [(scan_of(EMAIL, 1, dpi=300, mode="1"), 0)])
+    [doc] = indexer.read_file(pdf)
+    assert recall(extract_pdf_pdfium(EMAIL)[1].text, doc.text) >= 0.9
+
+
+def test_issue_4_smoothing_reads_the_comment_line_of_a_faint_jfk_cable(
+    shared_corpus: Path, tesseract: None, tmp_path: Path
+) -> None:
+    """104-10077-10136 is a nearly illegible 1-bit cable: read without `smooth`, Tesseract lost
+    its whole `SAS COMMENT: Ref requested coordination with State regarding expediting U S Visas
+    for wife and daughter` line."""
+    source = shared_corpus / "jfk-nara" / "scanned-pdf" / "104-10077-10136.pdf"
+    page = ocr.ocr_page(source, 1)
+    assert {"requested", "state", "regarding", "visas", "wife", "daughter"} <= words(page.text)
 
 
 def test_upside_down_chicago_letter_reads_upright(shared_corpus: Path, tesseract: None, tmp_path: Path) -> None:
