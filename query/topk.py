@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_right
-from collections.abc import Sequence
-from itertools import accumulate
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate, compress, repeat
+from operator import add, mul
 from pickle import loads
 from typing import Any
 
@@ -38,6 +39,8 @@ Scores = dict[int, float]
 
 NOT_SCORE = 1.0
 """What a `Not` part of an And adds to each score (Whoosh's InverseMatcher weight)."""
+_STOP = ord(".")
+"""The last byte of a pickle."""
 _LENGTH_KEY = 256
 """Weights and length bytes become one lookup key: weight * 256 + length byte."""
 
@@ -80,11 +83,12 @@ def _top(
 ) -> tuple[int, list[tuple[float, int]]]:
     total = 0
     best: list[tuple[float, int]] = []
+    tables: dict[tuple[str, bytes, float, bool], _ScoreTable] = {}  # scores use index-wide statistics
     for sub, offset in segments(searcher):
         only = None if allow is None else sorted(allow.get(offset, ()))
         if only is not None and not only:
             continue
-        scores = _Segment(sub).scores(q, only)
+        scores = _Segment(sub, tables).scores(q, only)
         total += len(scores)
         best.extend((score, offset + docnum) for score, docnum in _best(scores, limit))
     best.sort(key=lambda sd: (-sd[0], sd[1]))
@@ -96,16 +100,17 @@ def _best(scores: Scores, limit: int) -> list[tuple[float, int]]:
     if not scores or limit <= 0:
         return []
     floor = heapq.nlargest(limit, scores.values())[-1]
-    tied = sorted((-score, docnum) for docnum, score in scores.items() if score >= floor)
-    return [(-negated, docnum) for negated, docnum in tied[:limit]]
+    tied = compress(scores.items(), map(floor.__le__, scores.values()))
+    return sorted(((score, docnum) for docnum, score in tied), key=lambda sd: (-sd[0], sd[1]))[:limit]
 
 
 class _Segment:
     """Scoring in one segment's searcher."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, tables: dict[tuple[str, bytes, float, bool], _ScoreTable]) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
+        self._tables = tables
         self._lengths: dict[str, bytes | None] = {}
         self._deleted = self.reader.deleted_docs_set if self.reader.has_deletions() else frozenset()
 
@@ -176,8 +181,12 @@ class _Segment:
         return btext if (fieldname, btext) in self.reader else None
 
     def _table(self, fieldname: str, btext: bytes, boost: float) -> tuple[_ScoreTable, bytes | None]:
+        """A term's scores (shared by all segments: BM25 reads index-wide statistics) and the lengths."""
         lengths = self._length_bytes(fieldname)
-        return _ScoreTable(_scorer(self.searcher, fieldname, btext), boost, lengths is not None), lengths
+        key = (fieldname, btext, boost, lengths is not None)
+        if key not in self._tables:
+            self._tables[key] = _ScoreTable(_scorer(self.searcher, fieldname, btext), boost, lengths is not None)
+        return self._tables[key], lengths
 
     def _term(self, q: wq.Term, only: Sequence[int] | None) -> Scores:
         btext = self._indexed(q.fieldname, q.text)
@@ -186,13 +195,12 @@ class _Segment:
         lookup, lengths = self._table(q.fieldname, btext, q.boost)
         found: Scores = {}
         for ids, weights, _ in _blocks(self.reader, q.fieldname, btext, only):
-            if lengths is None:
-                found.update((d, lookup[w * _LENGTH_KEY]) for d, w in zip(ids, weights, strict=True))
-            else:
-                found.update((d, lookup[w * _LENGTH_KEY + lengths[d]]) for d, w in zip(ids, weights, strict=True))
+            keys = map(mul, weights, repeat(_LENGTH_KEY))  # all in C: no Python code per document
+            if lengths is not None:
+                keys = map(add, keys, map(lengths.__getitem__, ids))
+            found.update(zip(ids, map(lookup.__getitem__, keys), strict=True))
         if only is not None:
-            wanted = set(only)
-            found = {d: s for d, s in found.items() if d in wanted}
+            found = {d: found[d] for d in found.keys() & set(only)}
         for docnum in self._deleted:
             found.pop(docnum, None)
         return found
@@ -219,20 +227,14 @@ class _Segment:
             only = sorted(read)
             if not only:
                 return {}
-        starts = _start_decoder(field.format)
         tables = [self._table(q.fieldname, btext, 1.0) for btext in known]
+        candidates = only or []
         found: Scores = {}
-        for docnum in only or ():
-            common = starts(postings[known[0]][docnum][1], 0)
-            for offset in range(1, len(known)):
-                common.intersection_update(starts(postings[known[offset]][docnum][1], offset))
-                if not common:
-                    break
-            else:
-                found[docnum] = q.boost * sum(
-                    table[postings[btext][docnum][0] * _LENGTH_KEY + (lengths[docnum] if lengths else 0)]
-                    for btext, (table, lengths) in zip(known, tables, strict=True)
-                )
+        for docnum in _in_sequence(field.format, [[postings[w][d][1] for d in candidates] for w in known], candidates):
+            found[docnum] = q.boost * sum(
+                table[postings[btext][docnum][0] * _LENGTH_KEY + (lengths[docnum] if lengths else 0)]
+                for btext, (table, lengths) in zip(known, tables, strict=True)
+            )
         for docnum in self._deleted:
             found.pop(docnum, None)
         return found
@@ -263,19 +265,23 @@ class _ScoreTable(dict[float, float]):
         return self[key]
 
 
-def _start_decoder(format_: Any) -> Any:
-    """A function from a posting's encoded positions to where a phrase would start if this word
-    is at `offset` in it. For Whoosh's Positions format (a 4-byte count, then the pickled gaps,
-    its final stop byte left off) the gaps are added up in C instead of a Python loop."""
-    if type(format_) is not Positions:
-        decode = format_.decode_positions
-        return lambda value, offset: {p - offset for p in decode(value)}
+def _in_sequence(format_: Any, values: list[list[bytes]], docnums: Sequence[int]) -> Iterator[int]:
+    """The documents whose words (`values[k][i]`: the encoded positions of word k in document i)
+    stand one after the other somewhere."""
+    if type(format_) is Positions:  # a 4-byte count, then the pickled gaps: summed in C
 
-    def starts(value: bytes, offset: int) -> set[int]:
-        gaps = loads(value[4:] if value.endswith(b".") else value[4:] + b".")
-        return {p - offset for p in accumulate(gaps)} if offset else set(accumulate(gaps))
-
-    return starts
+        def positions(value: bytes) -> Iterable[int]:
+            return accumulate(loads(value[4:] if value[-1] == _STOP else value[4:] + b"."))
+    else:
+        positions = format_.decode_positions
+    last = len(values) - 1
+    shifts = [(-k).__add__ for k in range(last + 1)]
+    for i, docnum in enumerate(docnums):
+        starts = set(positions(values[0][i]))
+        for k in range(1, last):
+            starts.intersection_update(map(shifts[k], positions(values[k][i])))
+        if last == 0 or starts and not starts.isdisjoint(map(shifts[last], positions(values[last][i]))):
+            yield docnum
 
 
 def _scorer(searcher: Searcher, fieldname: str, btext: bytes) -> Any:
