@@ -13,7 +13,9 @@ read from the identification form or the release banner (a file counts when any 
 documents has one). The reference is itself OCR, full of
 misread words (`aiministration`, `clossification`) no correct reading can match, so recall is
 given twice: over all its words, and over those that are English words (in the word list of
-Tesseract's own `eng` data, unpacked with `combine_tessdata` and `dawg2wordlist`).
+Tesseract's own `eng` data, unpacked with `combine_tessdata` and `dawg2wordlist`). For scale, the
+same recall of NARA's OCR of one release against its OCR of another release of the same record
+(records released more than once) is printed too: their scans and their misreadings differ.
 
     .venv/bin/python bench/ocr_rate.py [--quick]     # --quick: the 22 pages of 7 records
 """
@@ -107,12 +109,26 @@ def quality(files: list[Path], index: Path, english: set[str]) -> None:
               f"(target >= 0.95: {'MET' if real_found >= 0.95 * real_total else 'MISSED'})")  # fmt: skip
     else:
         print("word recall, English words: not measured (combine_tessdata or dawg2wordlist missing)")
+    agreement(set(texts))
     numbers: dict[str, set[str]] = {path.stem: set() for path in files}
     for doc in iter_hits(index, ""):
         if doc.get("record_number"):
             numbers[Path(str(doc["source"])).stem].add(str(doc["record_number"]))
     read = sorted(n for found in numbers.values() for n in found)
     print(f"record numbers read: {sum(bool(n) for n in numbers.values())} of {len(numbers)} files: {read}")
+
+
+def agreement(stems: set[str]) -> None:
+    """How well NARA's own OCR of one record in one release finds the words of its OCR in another
+    (records released more than once): the ceiling the recall above can be read against."""
+    found = total = 0
+    for stem in sorted(stems):
+        texts = [words(p.read_text(encoding="utf-8", errors="replace")) for p in sorted(REFERENCE.rglob(f"{stem}.md"))]
+        for want, other in ((a, b) for a in texts for b in texts if a is not b):
+            found, total = found + len(want & other), total + len(want)
+    if total:
+        print(f"NARA's releases of the same record against each other, all words: {found / total:.3f} "
+              f"({found} of {total})")  # fmt: skip
 
 
 def main() -> None:
