@@ -3,6 +3,7 @@ Whoosh search, on a multi-segment index (where Whoosh's own count of a pruned se
 
 from __future__ import annotations
 
+import os
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -236,3 +237,37 @@ def test_term_at_a_time_leaves_wildcards_fuzzy_terms_and_loose_phrases_to_whoosh
         for text in (f'"{words[0]} {words[1]}"~3', f"{words[2][:3]}*", f"{words[3]}~", f"{words[0]} date:2011"):
             q = combine(text, Filters(), ix.schema)
             assert topk.top(searcher, with_day_ranges(q), 10) is None, text
+
+
+def test_two_processes_give_the_same_hits(multi: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scoring half the segments in a forked process changes nothing."""
+    path, words = multi
+    with opened(path) as (ix, searcher):
+        queries = [
+            combine(t, Filters(), ix.schema) for t in (words[0], f'"{words[0]} {words[1]}"', f"{words[2]} {words[3]}")
+        ]
+        alone = [topk.top(searcher, q, 10) for q in queries]
+        monkeypatch.setattr(topk, "PARALLEL_POSTINGS", 0)
+        forked = []
+        monkeypatch.setattr(topk.os, "fork", lambda real=os.fork: forked.append(1) or real())
+        assert [topk.top(searcher, q, 10) for q in queries] == alone
+        assert len(forked) == len(queries)
+
+
+def test_work_the_child_fails_is_done_here() -> None:
+    parent = os.getpid()
+
+    def work(n: int) -> int:
+        if os.getpid() != parent:
+            raise RuntimeError("child failed")
+        return n * n
+
+    class Sized:
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        def doc_count_all(self) -> int:
+            return self.n
+
+    parts = [(Sized(n), n) for n in (5, 3, 8)]
+    assert sorted(topk._in_two_processes(lambda p: work(p[1]), parts)) == [9, 25, 64]
