@@ -590,7 +590,8 @@ def _watch_summary(index_dir: Path) -> dict[str, int]:
     """New-hit counts of every saved search after an index run (not marked seen)."""
     if not (index_dir / WATCH_FILE).exists():
         return {}
-    return {news.name: news.total for news in new_hits(index_dir, mark=False, aliases=_aliases(None, index_dir))}
+    news = new_hits(index_dir, mark=False, limit=0, aliases=_aliases(None, index_dir))
+    return {each.name: each.total for each in news}
 
 
 if __name__ == "__main__":

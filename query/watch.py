@@ -122,8 +122,9 @@ def new_hits(
     limit: int | None = None,
     aliases: Aliases | None = None,
 ) -> list[WatchNews]:
-    """The new hits of the named saved searches (all of them by default); `mark` records them as
-    seen, so the next call reports only later documents."""
+    """The new hits of the named saved searches (all of them by default), at most `limit` each
+    (0: only count them); `mark` records them as seen, so the next call reports only later
+    documents."""
     with opened(index_dir) as (ix, searcher), _db(index_dir) as db:
         generation = _sync(db, searcher)
         watches = [_watch(r) for r in db.execute("SELECT name, query, filters, created, checked FROM watch")]
@@ -148,6 +149,8 @@ def _news(
     if not docnums:
         return WatchNews(watch.name, watch.query, 0, ())
     q = combine(watch.query, watch.filters, schema, aliases)  # type: ignore[arg-type]
+    if limit == 0:
+        return WatchNews(watch.name, watch.query, len(docnums.intersection(searcher.docs_for_query(q))), ())
     results = run(searcher, q, limit, filter=docnums)
     words = text_words(q, searcher.reader())  # the words to highlight, as `search` finds them
     return WatchNews(watch.name, watch.query, len(results), tuple(make_hit(h, words=words) for h in results))

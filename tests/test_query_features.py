@@ -358,6 +358,8 @@ def test_saved_search_hits_are_the_search_hits_without_asking_whoosh_for_matched
     assert all("**" in s.text for h in news.hits for s in h.snippets) and news.hits[0].snippets
     [first] = new_hits(index, mark=False, limit=1)
     assert first.total == news.total and first.hits == news.hits[:1]
+    [counted] = new_hits(index, mark=False, limit=0)  # what the index summary asks: no hits built
+    assert (counted.total, counted.hits) == (news.total, ())
 
 
 def test_rebuilt_index_does_not_make_old_documents_new(tmp_path: Path) -> None:
