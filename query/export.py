@@ -13,6 +13,7 @@ from typing import IO, Any
 from whoosh.analysis import Analyzer
 
 from .aliases import Aliases
+from .fast import text_words
 from .parse import Filters, combine
 from .search import Hit, Sort, find, iso, opened
 
@@ -123,9 +124,7 @@ def export_records(
     match (the document's first page when the query has no words in the text)."""
     with opened(index_dir) as (ix, searcher):
         q = combine(text, filters or Filters(), ix.schema, aliases)
-        words = {
-            term.decode() if isinstance(term, bytes) else term for field, term in q.iter_all_terms() if field == "text"
-        }
+        words = set(text_words(q, searcher.reader()))  # wildcards expanded, excluded words left out
         analyzer = ix.schema["text"].analyzer
         for hit in find(searcher, q, None, sort).results or ():
             fields = hit.fields()

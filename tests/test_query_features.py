@@ -277,6 +277,12 @@ def test_export_cites_the_page_of_the_first_match(index_dir: Path) -> None:
     assert cited == "U.S. Department of State, FOIA case F-2099-00123, doc. C09900001, p. 2 (released 2099-03-14)."
 
 
+def test_export_cites_the_page_a_wildcard_matched(index_dir: Path) -> None:
+    for text in ("calib*", "calib?ation", "calibration NOT zzzz"):
+        pages = {r["doc_number"]: r["page"] for r in export_records(index_dir, text)}
+        assert pages["C09900001"] == 2, text
+
+
 def test_export_parses_the_query_once_and_keeps_the_order_of_iter_hits(
     index_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
