@@ -20,6 +20,7 @@ from indexer.errors import QueryError
 from indexer.schema import SentDate, build_schema, parse_period
 
 from .aliases import Aliases
+from .wildcards import stems_too
 
 MAX_QUERY_LENGTH = 2000
 DEFAULT_FIELDS = ("text", "subject")
@@ -161,13 +162,16 @@ def _mark_aliases(text: str, aliases: Aliases) -> tuple[str, dict[str, str]]:
 
 
 def _resolve(q: wq.Query, schema: Schema, aliases: Aliases, marked: dict[str, str]) -> wq.Query:
-    """Placeholders back to alias queries; phrases on fields without positions to plain AND."""
+    """Placeholders back to alias queries; phrases on fields without positions to plain AND;
+    wildcards on stemmed fields widened to stems (see `wildcards`)."""
 
     def fix(node: wq.Query) -> wq.Query:
         if isinstance(node, wq.Term) and node.text in marked:
             return person_query(schema, node.fieldname, marked[node.text], aliases)
         if isinstance(node, wq.Phrase) and not schema[node.fieldname].format.supports("positions"):
             return wq.And([wq.Term(node.fieldname, w) for w in node.words])
+        if isinstance(node, (wq.Prefix, wq.Wildcard)) and node.fieldname in schema:
+            return stems_too(node, schema[node.fieldname].analyzer)
         return node
 
     return q.accept(fix)

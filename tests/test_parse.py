@@ -443,3 +443,20 @@ def test_filters_with_nothing_to_match(field: str, value: str) -> None:
 def test_bad_filter_fails_combine_even_with_a_good_query() -> None:
     with pytest.raises(QueryError, match="unknown release status"):
         combine("scanner", Filters(status="maybe"), SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "stem"),
+    [("negotiat*", "negoti"), ("inspecti*", "inspect"), ("communicati*", "commun"), ("det?ntion", "detent")],
+)
+def test_wildcards_on_stemmed_fields_also_match_the_stems_of_their_words(pattern: str, stem: str) -> None:
+    """The text is indexed by stem: `negotiation` as `negoti`, which `negotiat*` alone cannot match."""
+    q = parse(pattern)
+    assert wq.Term("text", stem) in set(q.leaves()), q
+    assert wq.Term("subject", stem) in set(q.leaves()), q
+
+
+def test_wildcards_elsewhere_are_left_as_typed() -> None:
+    assert parse("doc:C0573*") == wq.Prefix("doc_number", "c0573")
+    assert parse("harbo*") == wq.Or([wq.Prefix("text", "harbo"), wq.Prefix("subject", "harbo")])  # harbor: its own stem
+    assert parse("d?t?n?ion*") == wq.Or([wq.Wildcard("text", "d?t?n?ion*"), wq.Wildcard("subject", "d?t?n?ion*")])

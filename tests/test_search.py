@@ -532,3 +532,9 @@ def test_bad_field_values_are_query_errors(index_dir: Path, text: str, message: 
 def test_impossible_since_is_a_query_error(index_dir: Path) -> None:
     with pytest.raises(QueryError, match="cannot read '0000' as a date"):
         search(index_dir, "", Filters(since="0000"))
+
+
+def test_a_wildcard_past_the_stem_finds_its_words(index_dir: Path) -> None:
+    """`inspection` is indexed as `inspect`: `inspecti*` still finds it, as `inspect*` does."""
+    assert search(index_dir, "inspecti*").total == search(index_dir, "inspect*").total > 0
+    assert search(index_dir, "calibrat*").total == search(index_dir, "calibration").total > 0
