@@ -104,9 +104,9 @@ def _top(
     return sum(total for total, _ in found), best[:limit]
 
 
-PARALLEL_POSTINGS = 100_000
+PARALLEL_POSTINGS = 50_000
 """From this many postings to read, a second process (forked) scores about half the documents:
-about 50 ms of work on one core, far more than the few milliseconds a fork costs."""
+about 30 ms of work on one core, far more than the few milliseconds a fork costs."""
 
 
 def _postings_to_read(searcher: Searcher, q: wq.Query) -> int:
