@@ -45,12 +45,18 @@ class ExtractionCache:
         data = {"format": CACHE_FORMAT, "pages": [{"number": p.number, "rows": p.rows} for p in pages]}
         self._write(self._path(sha256, engine), data)
 
-    def get_ocr(self, sha256: str, lang: str, number: int) -> Page | None:
-        """Page `number` as OCR read it in `lang`, or None when it was never OCR'd."""
-        data = self._read(self._path(sha256, _ocr_key(lang, number)))
-        if data is None or data.get("format") != OCR_FORMAT:
-            return None
-        return _page(data["page"])
+    def get_ocr(self, sha256: str, lang: str | None, number: int, prefer: str = "eng") -> Page | None:
+        """Page `number` as OCR read it in `lang` (None: in whichever language it was read, `prefer`
+        first), or None when it was never OCR'd so."""
+        keys = [_ocr_key(lang or prefer, number)]
+        if lang is None:
+            found = self._path(sha256, _ocr_key("*", number))
+            keys += sorted(path.name[len(sha256) + 1 : -len(".json.gz")] for path in found.parent.glob(found.name))
+        for key in keys:
+            data = self._read(self._path(sha256, key))
+            if data is not None and data.get("format") == OCR_FORMAT:
+                return _page(data["page"])
+        return None
 
     def put_ocr(self, sha256: str, lang: str, page: Page) -> None:
         """Store one OCR'd page (its rows and confidence)."""

@@ -86,10 +86,15 @@ class Options:
     workers: int = 0
     engine: str = "pdfminer"
     ocr: str = "auto"
-    ocr_lang: str = DEFAULT_LANG
+    ocr_lang: str | None = None
+    """Tesseract language(s); None: each page in the language it was read in before, else `eng`."""
     commit_every: int = 200
     commit_seconds: float = 60.0
     wait: float = 0.0
+
+    def lang(self) -> str:
+        """The language new OCR reads in."""
+        return DEFAULT_LANG if self.ocr_lang is None else self.ocr_lang
 
     def worker_count(self) -> int:
         return self.workers if self.workers > 0 else (os.cpu_count() or 1)
@@ -107,7 +112,7 @@ class Job:
     cache_dir: str
     previous: str | None = None  # hash indexed before under this path
     ocr: str = "never"  # OCR mode, "never" when Tesseract cannot run
-    ocr_lang: str = DEFAULT_LANG
+    ocr_lang: str | None = None  # None: as read before, else DEFAULT_LANG
     ocr_done: bool = False  # second pass: the pages to OCR went through the OCR queue
     extracted: bool = False  # the first pass read the file (not the cache)
 
@@ -208,7 +213,7 @@ def _with_ocr(job: Job, cache: ExtractionCache, pages: list[Page]) -> tuple[list
     merged, todo = [], []
     for page in pages:
         wanted = _wants_ocr(page, mode)
-        read = cache.get_ocr(job.sha256, job.ocr_lang, page.number) if wanted else None
+        read = cache.get_ocr(job.sha256, job.ocr_lang, page.number, prefer=DEFAULT_LANG) if wanted else None
         if wanted and read is None and job.ocr != "never":
             todo.append(page.number)
         merged.append(read or page)
@@ -276,7 +281,7 @@ def _run_jobs(jobs: Iterable[Job], workers: int) -> Iterator[Outcome | PageOutco
                 job = replace(result.job, extracted=result.extracted)
                 waiting[job.path] = (job, set(result.ocr_todo))
                 for number in result.ocr_todo:
-                    page_job = PageJob(job.path, job.sha256, number, job.ocr_lang, job.cache_dir)
+                    page_job = PageJob(job.path, job.sha256, number, job.ocr_lang or DEFAULT_LANG, job.cache_dir)
                     pending.add(pool.submit(work_page, page_job))
             else:
                 yield result
@@ -305,7 +310,7 @@ class _Run:
         self.writer, self.manifest, self.options, self.progress = writer, manifest, options, progress
         self.cache_dir = str(cache_dir)
         self.report = IndexReport()
-        self.ocr, self.report.ocr_unavailable = usable_mode(options.ocr, options.ocr_lang)
+        self.ocr, self.report.ocr_unavailable = usable_mode(options.ocr, options.lang())
         self.pending: list[FileRecord] = []
         self.last_commit = time.monotonic()
         self.done = 0
@@ -440,8 +445,8 @@ def _plan(files: list[Path], run: _Run) -> Iterator[Job]:
 def _check(options: Options) -> None:
     if options.engine not in PDF_ENGINES:
         raise FoiaSearchError(f"unknown PDF engine {options.engine!r}; use one of {', '.join(PDF_ENGINES)}")
-    check_ocr(options.ocr, options.ocr_lang)
-    usable_mode(options.ocr, options.ocr_lang)  # `--ocr always` without Tesseract stops here
+    check_ocr(options.ocr, options.lang())
+    usable_mode(options.ocr, options.lang())  # `--ocr always` without Tesseract stops here
 
 
 def index_paths(

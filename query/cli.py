@@ -99,7 +99,15 @@ OcrOpt = Annotated[
         help="auto: OCR pages without usable text (scans); always: every PDF page; never: none. Needs tesseract.",
     ),
 ]
-OcrLangOpt = Annotated[str, typer.Option("--ocr-lang", help="Tesseract language(s) for OCR, e.g. eng or eng+spa.")]
+OcrLangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ocr-lang",
+        help="Tesseract language(s) for OCR, e.g. eng or eng+spa "
+        "[default: the language a page was read in before, else eng]",
+        show_default=False,
+    ),
+]
 WaitOpt = Annotated[
     float, typer.Option("--wait", min=0, help="Seconds to wait for another `foia index` on the same index.")
 ]
@@ -159,7 +167,7 @@ def index(
     workers: WorkersOpt = 0,
     engine: EngineOpt = "pdfminer",
     ocr: OcrOpt = "auto",
-    ocr_lang: OcrLangOpt = "eng",
+    ocr_lang: OcrLangOpt = None,
     prune: Annotated[bool, typer.Option("--prune", help="Remove documents of files that no longer exist.")] = False,
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="First rebuild the index from the extraction cache (damaged index).")
@@ -188,7 +196,7 @@ def reindex_command(
     index_dir: IndexOpt = DEFAULT_INDEX,
     workers: WorkersOpt = 0,
     ocr: OcrOpt = "auto",
-    ocr_lang: OcrLangOpt = "eng",
+    ocr_lang: OcrLangOpt = None,
     wait: WaitOpt = 0.0,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,

@@ -329,3 +329,30 @@ def test_cache_keeps_ocr_apart_by_language(tmp_path: Path) -> None:
     assert cache.get_ocr("ab" * 32, "spa", 3) is None
     assert cache.get("ab" * 32, "pdfminer") is None
 
+
+def test_cache_gives_a_page_in_the_language_it_was_read_in_when_none_is_asked(tmp_path: Path) -> None:
+    cache = ExtractionCache(tmp_path)
+    cache.put_ocr("ab" * 32, "spa", Page(3, (((0, "hola"),),), ocr_confidence=90.0))
+    assert cache.get_ocr("ab" * 32, None, 3) == Page(3, (((0, "hola"),),), ocr_confidence=90.0)
+    assert cache.get_ocr("ab" * 32, None, 30) is None and cache.get_ocr("ab" * 32, "eng", 3) is None
+    cache.put_ocr("ab" * 32, "eng", Page(3, (((0, "hello"),),), ocr_confidence=80.0))
+    assert cache.get_ocr("ab" * 32, None, 3) == Page(3, (((0, "hello"),),), ocr_confidence=80.0)  # eng first
+
+
+def test_reindex_without_a_language_keeps_the_one_pages_were_read_in(
+    tesseract: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages OCR'd with `--ocr-lang spa` are not OCR'd again by a plain `foia reindex` (which
+    once read them again in English); `--ocr-lang eng` asks for an English reading."""
+    index = tmp_path / "ix"
+    pdf = mixed_pdf(tmp_path / "in", scans=(2,))
+    assert indexer.index_paths([pdf], index, options=indexer.Options(workers=1, ocr_lang="spa")).ok
+
+    def no_ocr(*args: object) -> None:
+        raise AssertionError("a cached page was OCR'd again")
+
+    monkeypatch.setattr(pipeline, "ocr_page", no_ocr)
+    report = indexer.reindex(index, options=indexer.Options(workers=1))
+    assert (report.ocr_read, report.ocr_pages, report.warnings) == (1, 0, [])
+    report = indexer.reindex(index, options=indexer.Options(workers=1, ocr_lang="eng"))
+    assert report.warnings and "a cached page was OCR'd again" in report.warnings[0].reason
