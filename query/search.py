@@ -346,7 +346,8 @@ def iter_hits(
 
 
 def similar(index_dir: Path, key: str, limit: int = 10, terms: int = 12) -> SearchResult:
-    """Documents most like one (by id or doc number): its key terms, weighted, as a query."""
+    """Documents most like one (by id or doc number): its key terms, weighted, as a query; the
+    total counts every other document holding one of them."""
     with opened(index_dir) as (_, searcher):
         docnum = _docnum(searcher, key)
         text = searcher.stored_fields(docnum).get("text", "")
@@ -354,8 +355,9 @@ def similar(index_dir: Path, key: str, limit: int = 10, terms: int = 12) -> Sear
         if not key_terms:
             return SearchResult(0, ())
         q = wq.Or([wq.Term("text", word, boost=weight) for word, weight in key_terms])
-        results = run(searcher, q, limit, terms=True, mask={docnum})
-        return SearchResult(len(results), tuple(make_hit(h) for h in results))
+        results = run(searcher, q, limit, mask={docnum})
+        words = text_words(q, searcher.reader())
+        return SearchResult(count(searcher, q) - 1, tuple(make_hit(h, words=words) for h in results))
 
 
 def _docnum(searcher: Searcher, key: str) -> int:

@@ -258,11 +258,17 @@ def test_no_suggestion_when_hits_or_nothing_close(index_dir: Path) -> None:
     assert search(index_dir, "from:harbr").suggestion is None  # field values are left alone
 
 
-def test_similar_documents(index_dir: Path) -> None:
-    result = similar(index_dir, "C09900001")
+def test_similar_documents(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    options: list[dict[str, object]] = []
+    whoosh_search = Searcher.search
+    monkeypatch.setattr(Searcher, "search", lambda self, q, **kw: options.append(kw) or whoosh_search(self, q, **kw))
+    result = similar(index_dir, "C09900001", limit=2)
+    assert not any(kw.get("terms") for kw in options)  # matched terms cost a walk of every match
     assert result.hits and "C09900001" not in {h.doc_number for h in result.hits}
+    assert all("**" in s.text for h in result.hits for s in h.snippets)
     scores = [h.score for h in result.hits]
     assert scores == sorted(scores, reverse=True)
+    assert result.total == len(similar(index_dir, "C09900001", limit=1000).hits) >= len(result.hits)
     with pytest.raises(DocumentNotFoundError):
         similar(index_dir, "C00000000")
 
