@@ -51,6 +51,8 @@ _PERSON_VALUE = re.compile(r'(?:^|(?<=[\s(]))(from|sender|to|recipients?|cc|part
 _PLACEHOLDER = "qqalias{}qq"
 PERSON_KEYS = {"sender": "sender_key", "recipients": "recipient_keys"}
 """Person fields and the field holding each person as written (matched exactly, for aliases like `H`)."""
+PARTICIPANT_KEYS = tuple(PERSON_KEYS.values())
+"""Where anyone in the chain is written exactly: the sender's and the recipients' key fields."""
 
 
 @dataclass(frozen=True)
@@ -139,11 +141,17 @@ def person_query(schema: Schema, field: str, name: str, aliases: Aliases | None 
         words = [t.text for t in schema[field].analyzer(each)]
         if words:
             parts.append(wq.And([wq.Term(field, w) for w in words]) if len(words) > 1 else wq.Term(field, words[0]))
-        if field in PERSON_KEYS:
-            parts.append(wq.Term(PERSON_KEYS[field], each))
+        parts.extend(wq.Term(key, each) for key in _key_fields(field))
     if not parts:
         raise QueryError(f"nothing to match in {name!r} for {field}")
     return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+
+def _key_fields(field: str) -> tuple[str, ...]:
+    """The fields holding people exactly as written for a person field."""
+    if field in PERSON_KEYS:
+        return (PERSON_KEYS[field],)
+    return PARTICIPANT_KEYS if field == "participants" else ()
 
 
 def _mark_aliases(text: str, aliases: Aliases) -> tuple[str, dict[str, str]]:

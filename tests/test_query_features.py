@@ -228,6 +228,7 @@ def test_alias_names_match_whatever_their_case(tmp_path: Path) -> None:
 
     assert subjects('from:"Hillary Clinton"') == subjects("from:h") == {"from H"}
     assert subjects("", Filters(recipient="HILLARY CLINTON")) == {"to H"}
+    assert subjects("participant:h") == subjects("", Filters(participant="Hillary Clinton")) == {"from H", "to H"}
 
 
 # --- did you mean, more like this --------------------------------------------------------------------
