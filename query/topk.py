@@ -18,7 +18,7 @@ import heapq
 import os
 import pickle
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from itertools import accumulate, compress, repeat
 from operator import add, mul
@@ -34,6 +34,7 @@ from whoosh.util.numeric import byte_to_length
 from .fast import segments
 
 _T = TypeVar("_T")
+_P = TypeVar("_P")
 
 
 class Unscorable(Exception):
@@ -87,19 +88,19 @@ def _top(
 ) -> tuple[int, list[tuple[float, int]]]:
     tables: dict[tuple[str, bytes, float, bool], _ScoreTable] = {}  # scores use index-wide statistics
 
-    def segment_top(part: tuple[Searcher, int]) -> tuple[int, list[tuple[float, int]]]:
-        sub, offset = part
-        only = None if allow is None else sorted(allow.get(offset, ()))
+    def segment_top(part: tuple[Searcher, int, range]) -> tuple[int, list[tuple[float, int]]]:
+        sub, offset, span = part
+        only = None if allow is None else sorted(d for d in allow.get(offset, ()) if d in span)
         if only is not None and not only:
             return 0, []
-        scores = _Segment(sub, tables).scores(q, only)
+        scores = _Segment(sub, tables, span).scores(q, only)
         return len(scores), [(score, offset + docnum) for score, docnum in _best(scores, limit)]
 
-    parts = segments(searcher)
+    whole = [(sub, offset, range(sub.reader().doc_count_all())) for sub, offset in segments(searcher)]
     if _postings_to_read(searcher, q) >= PARALLEL_POSTINGS:
-        found = _in_two_processes(segment_top, parts)
+        found = _in_two_processes(segment_top, *_halves(whole))
     else:
-        found = [segment_top(part) for part in parts]
+        found = [segment_top(part) for part in whole]
     best = sorted((hit for _, hits in found for hit in hits), key=lambda sd: (-sd[0], sd[1]))
     return sum(total for total, _ in found), best[:limit]
 
@@ -119,14 +120,12 @@ def _postings_to_read(searcher: Searcher, q: wq.Query) -> int:
     return total
 
 
-def _in_two_processes(work: Callable[[Any], _T], parts: Sequence[Any]) -> list[_T]:
-    """`work` of every part (segments), the largest parts first shared between this process and
-    a forked child so both hold about as many documents. Without fork (Windows), with other
-    threads running (a fork copies only this one), with one part, or when the child fails, all
-    of the work is done here."""
-    if len(parts) < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
-        return [work(part) for part in parts]
-    mine, theirs = _halves(parts)
+def _in_two_processes(work: Callable[[_P], _T], mine: list[_P], theirs: list[_P]) -> list[_T]:
+    """`work` of every part, `theirs` in a forked child (its results pickled back through a pipe)
+    while this process does `mine`. Without fork (Windows), with other threads running (a fork
+    copies only this one), or when the child fails, all of the work is done here."""
+    if not theirs or not hasattr(os, "fork") or threading.active_count() > 1:
+        return [work(part) for part in mine + theirs]
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: its half, pickled into the pipe, then gone without cleanup
@@ -151,15 +150,15 @@ def _in_two_processes(work: Callable[[Any], _T], parts: Sequence[Any]) -> list[_
     return here + there
 
 
-def _halves(parts: Sequence[tuple[Searcher, int]]) -> tuple[list[Any], list[Any]]:
-    """Parts shared out largest first, each to the side holding fewer documents so far."""
-    sides: tuple[list[Any], list[Any]] = ([], [])
-    held = [0, 0]
-    for part in sorted(parts, key=lambda p: -p[0].doc_count_all()):
-        side = held.index(min(held))
-        sides[side].append(part)
-        held[side] += part[0].doc_count_all()
-    return sides
+def _halves(parts: list[tuple[Searcher, int, range]]) -> tuple[list[Any], list[Any]]:
+    """Every segment's documents cut in two at the middle: the first halves and the second
+    halves (as many documents on each side, however unequal the segments)."""
+    first, second = [], []
+    for sub, offset, span in parts:
+        middle = (span.start + span.stop) // 2
+        first.append((sub, offset, range(span.start, middle)))
+        second.append((sub, offset, range(middle, span.stop)))
+    return first, second
 
 
 def _best(scores: Scores, limit: int) -> list[tuple[float, int]]:
@@ -172,12 +171,15 @@ def _best(scores: Scores, limit: int) -> list[tuple[float, int]]:
 
 
 class _Segment:
-    """Scoring in one segment's searcher."""
+    """Scoring the documents of one segment's searcher in `span` (document numbers)."""
 
-    def __init__(self, searcher: Searcher, tables: dict[tuple[str, bytes, float, bool], _ScoreTable]) -> None:
+    def __init__(
+        self, searcher: Searcher, tables: dict[tuple[str, bytes, float, bool], _ScoreTable], span: range
+    ) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self._tables = tables
+        self._span = span
         self._lengths: dict[str, bytes | None] = {}
         self._deleted = self.reader.deleted_docs_set if self.reader.has_deletions() else frozenset()
 
@@ -261,7 +263,7 @@ class _Segment:
             return {}
         lookup, lengths = self._table(q.fieldname, btext, q.boost)
         found: Scores = {}
-        for ids, weights, _ in _blocks(self.reader, q.fieldname, btext, only):
+        for ids, weights, _ in _blocks(self.reader, q.fieldname, btext, only, self._span):
             keys = map(mul, weights, repeat(_LENGTH_KEY))  # all in C: no Python code per document
             if lengths is not None:
                 keys = map(add, keys, map(lengths.__getitem__, ids))
@@ -286,7 +288,7 @@ class _Segment:
         postings: dict[bytes, dict[int, tuple[float, bytes]]] = {}
         for btext in sorted(set(known), key=lambda w: self.reader.doc_frequency(q.fieldname, w)):
             read: dict[int, tuple[float, bytes]] = {}
-            for ids, weights, values in _blocks(self.reader, q.fieldname, btext, only, values=True):
+            for ids, weights, values in _blocks(self.reader, q.fieldname, btext, only, self._span, values=True):
                 read.update(zip(ids, zip(weights, values, strict=True), strict=True))
             if only is not None:
                 read = {d: read[d] for d in read.keys() & set(only)}
@@ -384,10 +386,12 @@ def _length_column(reader: Any, fieldname: str) -> bytes | None:
     return bytes(stored) + bytes(max(0, count - len(stored)))
 
 
-def _blocks(reader: Any, fieldname: str, btext: bytes, only: Sequence[int] | None, values: bool = False) -> Any:
-    """(document numbers, weights, values or None) of a term's postings a block at a time; with
-    `only`, just the blocks that may hold one of those (sorted) documents. Deleted documents are
-    not removed."""
+def _blocks(
+    reader: Any, fieldname: str, btext: bytes, only: Sequence[int] | None, span: range, values: bool = False
+) -> Any:
+    """(document numbers, weights, values or None) of a term's postings in `span`, a block at a
+    time; with `only`, just the blocks that may hold one of those (sorted) documents. Deleted
+    documents are not removed."""
     m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format) if hasattr(reader, "_terms") else None
     if m is None or not hasattr(m, "_read_data"):
         m = m or reader.postings(fieldname, btext)
@@ -397,25 +401,34 @@ def _blocks(reader: Any, fieldname: str, btext: bytes, only: Sequence[int] | Non
             weights.append(m.weight())
             raw.append(m.value() if values else None)
             m.next()
-        yield ids, weights, raw
+        yield _within(span, ids, weights, raw)
         return
     i, n = 0, len(only) if only is not None else 0
     while m.is_active():
+        last = m.block_max_id()
+        if last < span.start or only is not None and i < n and only[i] > last:
+            m._next_block()
+            continue
         if only is not None:
-            last = m.block_max_id()
             if i >= n:
                 return
-            if only[i] > last:
-                m._next_block()
-                continue
             i = bisect_right(only, last, i)
         if m._data is None:
             m._read_data()
         raw = m._data[0]
         ids = raw if m._byteids else list(accumulate(raw))
+        if ids[0] >= span.stop:
+            return
         if m._weights is None:
             m._read_weights()
         if values and m._values is None:
             m._read_values()
-        yield ids, m._weights, m._values if values else None
+        block = (ids, m._weights, m._values if values else None)
+        yield _within(span, *block) if ids[0] < span.start or last >= span.stop else block
         m._next_block()
+
+
+def _within(span: range, ids: Sequence[int], weights: Sequence[float], values: Sequence[Any] | None) -> Any:
+    """A block's postings cut to the documents in `span` (ids sorted)."""
+    start, stop = bisect_left(ids, span.start), bisect_left(ids, span.stop)
+    return ids[start:stop], weights[start:stop], values[start:stop] if values is not None else None

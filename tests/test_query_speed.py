@@ -262,12 +262,15 @@ def test_work_the_child_fails_is_done_here() -> None:
             raise RuntimeError("child failed")
         return n * n
 
-    class Sized:
-        def __init__(self, n: int) -> None:
-            self.n = n
+    assert topk._in_two_processes(work, [5, 3], [8]) == [25, 9, 64]
 
-        def doc_count_all(self) -> int:
-            return self.n
 
-    parts = [(Sized(n), n) for n in (5, 3, 8)]
-    assert sorted(topk._in_two_processes(lambda p: work(p[1]), parts)) == [9, 25, 64]
+def test_segments_are_cut_in_two_at_their_middle(multi: tuple[Path, list[str]]) -> None:
+    """Both processes get half of every segment, however unequal the segments are."""
+    path, _ = multi
+    with opened(path) as (_, searcher):
+        whole = [(sub, offset, range(sub.reader().doc_count_all())) for sub, offset in searcher.subsearchers]
+        first, second = topk._halves(whole)
+        for (_, _, a), (_, _, b), (_, _, span) in zip(first, second, whole, strict=True):
+            assert a.start == span.start and a.stop == b.start and b.stop == span.stop
+            assert abs(len(a) - len(b)) <= 1
