@@ -8,7 +8,7 @@ looked up by (weight, length byte), the only things a BM25 term score reads per 
 And/Or/Not merge `{document: score}` dicts; an exact phrase reads its words rarest first and
 compares positions only where every word is. Scores and order are Whoosh's (the same scorer
 objects; a phrase scores the sum of its words), best first, then the lowest document number.
-A query with much to read has half its segments scored by a forked second process.
+A query with much to read has the second half of every segment scored by a forked second process.
 
 Loose phrases (`"a b"~3`), wildcards, fuzzy terms and ranges are left to Whoosh."""
 
