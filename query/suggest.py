@@ -33,10 +33,10 @@ def _stem(word: str) -> str:
 
 def _as_written(searcher: Searcher, stem: str, typed: str) -> str | None:
     """A word of a document holding `stem` whose stem it is, the one fewest edits from `typed`."""
-    results = searcher.search(wq.Term(_FIELD, stem), limit=1)
-    if not results:
+    docnum = next(iter(searcher.docs_for_query(wq.Term(_FIELD, stem))), None)  # any one: no scoring
+    if docnum is None:
         return None
-    text = results[0].get("text", "")
+    text = searcher.stored_fields(docnum).get("text", "")
     words = {t.text for t in _TOKENS(text.lower()) if t.text[:1] == stem[:1]}
     candidates = [w for w in words if _stem(w) == stem]
     return min(candidates, key=lambda w: (damerau_levenshtein(w, typed), abs(len(w) - len(typed)), w), default=None)
