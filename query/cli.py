@@ -103,8 +103,8 @@ OcrLangOpt = Annotated[
     str | None,
     typer.Option(
         "--ocr-lang",
-        help="Tesseract language(s) for OCR, e.g. eng or eng+spa "
-        "[default: the language a page was read in before, else eng]",
+        help="Tesseract language(s) for OCR, e.g. eng or eng+spa. Default: for pages OCR'd before, "
+        "the language they were read in; for others, eng.",
         show_default=False,
     ),
 ]
