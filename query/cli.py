@@ -252,6 +252,10 @@ def _pages(count: int) -> str:
     return f"{count} page" if count == 1 else f"{count} pages"
 
 
+def _matches(count: int) -> str:
+    return "1 document matches" if count == 1 else f"{count} documents match"
+
+
 def _print_report(report: IndexReport, index_dir: Path) -> None:
     rate = report.pages / report.seconds if report.seconds else 0.0
     err.print(
@@ -400,7 +404,7 @@ def _highlight(text: str) -> str:
 
 def _print_hits(total: int, hits: list[dict[str, Any]], page: int = 1) -> None:
     on_page = f" on page {page}" if page > 1 else ""
-    out.print(f"{total} documents match; showing {len(hits)}{on_page}")
+    out.print(f"{_matches(total)}; showing {len(hits)}{on_page}")
     for n, hit in enumerate(hits, 1):
         parts = (hit["doc_number"] or hit["id"], (hit["date"] or "")[:10], hit["sender"])
         head = " · ".join(str(v) for v in parts if v)
@@ -441,7 +445,7 @@ def facets(
     if as_json:
         print(json.dumps({"total": result.total, "facets": _facets_json(result.facets)}, ensure_ascii=False))
         return
-    out.print(f"{result.total} documents match")
+    out.print(_matches(result.total))
     _print_facets(result.facets)
 
 

@@ -204,8 +204,18 @@ def parse_query(text: str, schema: Schema | None = None, aliases: Aliases | None
     if errors:
         raise QueryError(errors[0])
     if q is wq.NullQuery:
-        raise QueryError(f"nothing searchable in {text!r}")
+        raise QueryError(_nothing_searchable(text))
     return _resolve(q, schema, aliases or Aliases(), marked)
+
+
+def _nothing_searchable(text: str) -> str:
+    """Why a query finds nothing to search, with the exemption filter when it cites a code such as
+    "(b)(6)", whose one-letter parts are not indexed as words."""
+    from indexer.metadata import exemptions  # only on this error: the import costs a cold start
+
+    codes = exemptions(text)
+    hint = f"; for documents citing it, search {' '.join(f'exemption:{code}' for code in codes)}" if codes else ""
+    return f"nothing searchable in {text!r}{hint}"
 
 
 def _field_query(schema: Schema, field: str, value: str) -> wq.Query:

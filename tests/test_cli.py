@@ -212,7 +212,7 @@ def test_search_table(index_dir: Path) -> None:
 
 def test_search_table_names_page_three(index_dir: Path) -> None:
     out = foia("search", "twenty", "--index", index_dir).stdout
-    assert out.startswith("1 documents match; showing 1\n")
+    assert out.startswith("1 document matches; showing 1\n")
     assert "state-email-release.pdf p.3" in out
     assert "p.3 Terminal 3 is working; trucks are clearing the gate in under twenty minutes" in out
 

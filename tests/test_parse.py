@@ -460,3 +460,9 @@ def test_wildcards_elsewhere_are_left_as_typed() -> None:
     assert parse("doc:C0573*") == wq.Prefix("doc_number", "c0573")
     assert parse("harbo*") == wq.Or([wq.Prefix("text", "harbo"), wq.Prefix("subject", "harbo")])  # harbor: its own stem
     assert parse("d?t?n?ion*") == wq.Or([wq.Wildcard("text", "d?t?n?ion*"), wq.Wildcard("subject", "d?t?n?ion*")])
+
+
+def test_an_exemption_code_as_text_points_to_the_exemption_filter() -> None:
+    """(b)(6) has no word of two letters: searching it as text finds nothing, so say what does."""
+    assert bad('"(b)(6)"') == "nothing searchable in '\"(b)(6)\"'; for documents citing it, search exemption:B6"
+    assert bad("a") == "nothing searchable in 'a'"
