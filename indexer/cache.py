@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .extract import Page
+from .ocr import DEFAULT_LANG
 
 CACHE_FORMAT = 1
 OCR_FORMAT = 1
@@ -45,10 +46,10 @@ class ExtractionCache:
         data = {"format": CACHE_FORMAT, "pages": [{"number": p.number, "rows": p.rows} for p in pages]}
         self._write(self._path(sha256, engine), data)
 
-    def get_ocr(self, sha256: str, lang: str | None, number: int, prefer: str = "eng") -> Page | None:
-        """Page `number` as OCR read it in `lang` (None: in whichever language it was read, `prefer`
-        first), or None when it was never OCR'd so."""
-        keys = [_ocr_key(lang or prefer, number)]
+    def get_ocr(self, sha256: str, lang: str | None, number: int) -> Page | None:
+        """Page `number` as OCR read it in `lang` (None: in whichever language it was read, the
+        default one first), or None when it was never OCR'd so."""
+        keys = [_ocr_key(lang or DEFAULT_LANG, number)]
         if lang is None:
             found = self._path(sha256, _ocr_key("*", number))
             keys += sorted(path.name[len(sha256) + 1 : -len(".json.gz")] for path in found.parent.glob(found.name))

@@ -213,7 +213,7 @@ def _with_ocr(job: Job, cache: ExtractionCache, pages: list[Page]) -> tuple[list
     merged, todo = [], []
     for page in pages:
         wanted = _wants_ocr(page, mode)
-        read = cache.get_ocr(job.sha256, job.ocr_lang, page.number, prefer=DEFAULT_LANG) if wanted else None
+        read = cache.get_ocr(job.sha256, job.ocr_lang, page.number) if wanted else None
         if wanted and read is None and job.ocr != "never":
             todo.append(page.number)
         merged.append(read or page)

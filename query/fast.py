@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import accumulate, chain
 from typing import Any
 
 from whoosh import query as wq
@@ -29,26 +30,84 @@ from indexer.schema import SentDate, bucket_query
 _TICK_US = 1
 
 
-def leaf_ids(matcher: Any) -> list[int]:
-    """Every document number of a fresh matcher, read a block at a time when it is a plain
-    postings reader (Whoosh's `all_ids` steps through them one by one)."""
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block") and hasattr(matcher, "_lastblock"):
-        ids: list[int] = []
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            ids.extend(matcher._ids[matcher._i :])
-            matcher._next_block()
-        return ids
-    return list(matcher.all_ids())
+def postings_blocks(
+    reader: Any,
+    fieldname: str,
+    btext: bytes,
+    only: Sequence[int] | None = None,
+    span: range | None = None,
+    values: bool = False,
+) -> Iterator[tuple[Sequence[int], Sequence[float], Sequence[Any] | None]]:
+    """(document numbers, weights, values or None) of a term's postings in `span` (default: all),
+    a block at a time, read whole (Whoosh's matchers step through them one by one); with `only`,
+    just the blocks that may hold one of those (sorted) documents. Deleted documents are not
+    removed."""
+    span = range(reader.doc_count_all()) if span is None else span
+    m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format) if hasattr(reader, "_terms") else None
+    if m is None or not hasattr(m, "_read_data"):
+        m = m or reader.postings(fieldname, btext)
+        ids, weights, raw = [], [], []
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            raw.append(m.value() if values else None)
+            m.next()
+        yield _within(span, ids, weights, raw)
+        return
+    i, n = 0, len(only) if only is not None else 0
+    while m.is_active():
+        last = m.block_max_id()
+        if last < span.start or only is not None and i < n and only[i] > last:
+            m._next_block()
+            continue
+        if only is not None:
+            if i >= n:
+                return
+            i = bisect_right(only, last, i)
+        if m._data is None:
+            m._read_data()
+        raw = m._data[0]
+        ids = raw if m._byteids else list(accumulate(raw))
+        if ids[0] >= span.stop:
+            return
+        if m._weights is None:
+            m._read_weights()
+        if values and m._values is None:
+            m._read_values()
+        block = (ids, m._weights, m._values if values else None)
+        yield _within(span, *block) if ids[0] < span.start or last >= span.stop else block
+        m._next_block()
+
+
+def _within(span: range, ids: Sequence[int], weights: Sequence[float], values: Sequence[Any] | None) -> Any:
+    """A block's postings cut to the documents in `span` (ids sorted)."""
+    start, stop = bisect_left(ids, span.start), bisect_left(ids, span.stop)
+    return ids[start:stop], weights[start:stop], values[start:stop] if values is not None else None
+
+
+def term_bytes(searcher: Searcher, fieldname: str, text: str | bytes) -> bytes | None:
+    """A word's bytes in a field, or None when the index does not hold it there."""
+    if fieldname not in searcher.schema:
+        return None
+    try:
+        btext = searcher.schema[fieldname].to_bytes(text) if isinstance(text, str) else text
+    except ValueError:
+        return None
+    return btext if (fieldname, btext) in searcher.reader() else None
 
 
 def _postings(reader: Any, fieldname: str, btext: bytes) -> list[int]:
     """Document numbers holding a term (deleted documents left out)."""
+    ids: list[int] = []
     try:
-        return leaf_ids(reader.postings(fieldname, btext))
+        for block, _, _ in postings_blocks(reader, fieldname, btext):
+            ids.extend(block)
     except KeyError:  # TermNotFound
         return []
+    if reader.has_deletions():
+        deleted = reader.deleted_docs_set
+        return [d for d in ids if d not in deleted]
+    return ids
 
 
 class _SortedIds(ListMatcher):  # type: ignore[misc]
@@ -117,8 +176,6 @@ class DayRange(SentDate):
             for fieldname, btext in part.expanded_terms(reader):
                 ids.extend(_postings(reader, fieldname, btext))
         ids.sort()
-        if reader.has_deletions():
-            ids = [d for d in ids if not reader.is_deleted(d)]
         return array("I", ids)
 
     def matcher(self, searcher: Searcher, context: Any = None) -> Any:
@@ -172,6 +229,15 @@ def segments(searcher: Searcher) -> list[tuple[Searcher, int]]:
     return list(searcher.subsearchers) if searcher.subsearchers else [(searcher, 0)]
 
 
+def by_segment(searcher: Searcher, docnums: set[int]) -> dict[int, set[int]]:
+    """Global document numbers as each segment's own, by the segment's first global number (the
+    `allow` of `count`)."""
+    return {
+        offset: {d - offset for d in docnums if offset <= d < offset + sub.reader().doc_count_all()}
+        for sub, offset in segments(searcher)
+    }
+
+
 def doc_set(q: wq.Query | None, searcher: Searcher) -> set[int]:
     """Document numbers (of one segment's searcher) matching a query, deleted ones left out."""
     reader = searcher.reader()
@@ -180,11 +246,8 @@ def doc_set(q: wq.Query | None, searcher: Searcher) -> set[int]:
     if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
         return set()
     if isinstance(q, wq.Term):
-        field = searcher.schema[q.fieldname] if q.fieldname in searcher.schema else None
-        if field is None:
-            return set()
-        btext = field.to_bytes(q.text) if isinstance(q.text, str) else q.text
-        return set(_postings(reader, q.fieldname, btext)) if (q.fieldname, btext) in reader else set()
+        btext = term_bytes(searcher, q.fieldname, q.text)
+        return set() if btext is None else set(_postings(reader, q.fieldname, btext))
     if isinstance(q, DayRange):
         ids = q.day_ids(reader)
         if ids is not None:
@@ -233,13 +296,6 @@ def count(searcher: Searcher, q: wq.Query | None, allow: dict[int, set[int]] | N
     return total
 
 
-def _term_bytes(searcher: Searcher, q: wq.Term) -> bytes | None:
-    if q.fieldname not in searcher.schema:
-        return None
-    btext = searcher.schema[q.fieldname].to_bytes(q.text) if isinstance(q.text, str) else q.text
-    return btext if (q.fieldname, btext) in searcher.reader() else None
-
-
 def _count_segment(q: wq.Query | None, searcher: Searcher) -> int:
     """Matches of `q` in one segment: a term's document frequency, a union of terms as the most
     frequent one's plus the others' documents it lacks, an And as its rarest part's documents
@@ -249,7 +305,7 @@ def _count_segment(q: wq.Query | None, searcher: Searcher) -> int:
         return len(doc_set(q, searcher))
     terms = [q] if isinstance(q, wq.Term) else list(q.children()) if type(q) is wq.Or and not q.minmatch else []
     if terms and all(isinstance(t, wq.Term) for t in terms):
-        known = [(t, b) for t in terms if (b := _term_bytes(searcher, t)) is not None]
+        known = [(t, b) for t in terms if (b := term_bytes(searcher, t.fieldname, t.text)) is not None]
         if not known:
             return 0
         known.sort(key=lambda tb: reader.doc_frequency(tb[0].fieldname, tb[1]))
@@ -273,44 +329,18 @@ def _count_segment(q: wq.Query | None, searcher: Searcher) -> int:
     return len(doc_set(q, searcher))
 
 
-def _keep_blocks(m: Any, candidates: list[int]) -> list[int]:
-    """The candidates in a fresh postings reader, reading only the blocks that may hold one."""
-    kept: list[int] = []
-    i, n = 0, len(candidates)
-    while m.is_active() and i < n:
-        last = m.block_max_id()
-        if candidates[i] <= last:
-            if m._ids is None:
-                m._read_ids()
-            block = set(m._ids)
-            j = bisect_right(candidates, last, i)
-            kept.extend(d for d in candidates[i:j] if d in block)
-            i = j
-        m._next_block()
-    return kept
-
-
 def keep(q: wq.Query | None, searcher: Searcher, candidates: list[int]) -> list[int]:
     """The candidates (sorted document numbers of one segment) that `q` matches; a term is checked
-    by skipping through its postings to each candidate, not by reading them all."""
+    in only the postings blocks that may hold a candidate, not by reading them all."""
     if q is None or not candidates:
         return candidates
     reader = searcher.reader()
     if isinstance(q, wq.Term) and not reader.has_deletions():
-        btext = _term_bytes(searcher, q)
+        btext = term_bytes(searcher, q.fieldname, q.text)
         if btext is None:
             return []
-        m = reader.postings(q.fieldname, btext)
-        if hasattr(m, "_read_ids") and hasattr(m, "_next_block") and hasattr(m, "block_max_id"):
-            return _keep_blocks(m, candidates)
-        kept = []
-        for d in candidates:
-            if not m.is_active():
-                break
-            m.skip_to(d)
-            if m.is_active() and m.id() == d:
-                kept.append(d)
-        return kept
+        blocks = postings_blocks(reader, q.fieldname, btext, candidates)
+        return sorted(set(candidates).intersection(chain.from_iterable(block for block, _, _ in blocks)))
     if isinstance(q, wq.And):
         for part in sorted(q.children(), key=lambda c: c.estimate_size(reader)):
             candidates = keep(part, searcher, candidates)

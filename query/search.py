@@ -291,17 +291,17 @@ def find(
     allow = allowed(searcher, dates) if dates else None
     if allow is not None and not any(allow.values()):
         return Found(0, None, q)
-    keep = None if allow is None or rest is None else {offset + d for offset, docs in allow.items() for d in docs}
-    bonus = sum(d.boost for d in dates) if keep is not None else 0.0
-    scored = q if keep is None else rest
-    assert scored is not None
-    if isinstance(scored, DayRange):
-        scored.standalone = True
+    bonus = sum(d.boost for d in dates) if allow is not None and rest is not None else 0.0
     if sort is Sort.relevance and not facets and wanted is not None and rest is not None:
         best = topk.top(searcher, rest, wanted, allow)
         if best is not None:
             total, top_n = best
-            return Found(total, Results(searcher, scored, top_n) if total else None, q, bonus)
+            return Found(total, Results(searcher, rest, top_n) if total else None, q, bonus)
+    keep = None if allow is None or rest is None else {offset + d for offset, docs in allow.items() for d in docs}
+    scored = q if keep is None else rest
+    assert scored is not None
+    if isinstance(scored, DayRange):
+        scored.standalone = True
     if sort is Sort.relevance and not facets and wanted is not None and _walks_every_match(scored):
         # Phrases visit every candidate anyway: one walk that counts as it collects
         top = collectors.TopCollector(wanted, usequality=False, replace=0)

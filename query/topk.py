@@ -18,7 +18,6 @@ import heapq
 import os
 import pickle
 import threading
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from itertools import accumulate, compress, repeat
 from operator import add, mul
@@ -31,7 +30,7 @@ from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from .fast import segments
+from .fast import postings_blocks, segments, term_bytes
 
 _T = TypeVar("_T")
 _P = TypeVar("_P")
@@ -239,16 +238,6 @@ class _Segment:
     def _estimate(self, q: wq.Query) -> int:
         return int(q.estimate_size(self.reader))
 
-    def _indexed(self, fieldname: str, text: str | bytes) -> bytes | None:
-        """A word's bytes in a field, or None when the index does not hold it there."""
-        if fieldname not in self.searcher.schema:
-            return None
-        try:
-            btext = self.searcher.schema[fieldname].to_bytes(text) if isinstance(text, str) else text
-        except ValueError:
-            return None
-        return btext if (fieldname, btext) in self.reader else None
-
     def _table(self, fieldname: str, btext: bytes, boost: float) -> tuple[_ScoreTable, bytes | None]:
         """A term's scores (shared by all segments: BM25 reads index-wide statistics) and the lengths."""
         lengths = self._length_bytes(fieldname)
@@ -258,12 +247,12 @@ class _Segment:
         return self._tables[key], lengths
 
     def _term(self, q: wq.Term, only: Sequence[int] | None) -> Scores:
-        btext = self._indexed(q.fieldname, q.text)
+        btext = term_bytes(self.searcher, q.fieldname, q.text)
         if btext is None:
             return {}
         lookup, lengths = self._table(q.fieldname, btext, q.boost)
         found: Scores = {}
-        for ids, weights, _ in _blocks(self.reader, q.fieldname, btext, only, self._span):
+        for ids, weights, _ in postings_blocks(self.reader, q.fieldname, btext, only, self._span):
             keys = map(mul, weights, repeat(_LENGTH_KEY))  # all in C: no Python code per document
             if lengths is not None:
                 keys = map(add, keys, map(lengths.__getitem__, ids))
@@ -281,15 +270,15 @@ class _Segment:
         field = self.searcher.schema[q.fieldname] if q.fieldname in self.searcher.schema else None
         if field is None or not field.format.supports("positions"):
             raise Unscorable(f"{q.fieldname} keeps no positions")
-        words = [self._indexed(q.fieldname, word) for word in q.words]
+        words = [term_bytes(self.searcher, q.fieldname, word) for word in q.words]
         if any(w is None for w in words):
             return {}
         known = [w for w in words if w is not None]
         postings: dict[bytes, dict[int, tuple[float, bytes]]] = {}
         for btext in sorted(set(known), key=lambda w: self.reader.doc_frequency(q.fieldname, w)):
             read: dict[int, tuple[float, bytes]] = {}
-            for ids, weights, values in _blocks(self.reader, q.fieldname, btext, only, self._span, values=True):
-                read.update(zip(ids, zip(weights, values, strict=True), strict=True))
+            for ids, weights, values in postings_blocks(self.reader, q.fieldname, btext, only, self._span, values=True):
+                read.update(zip(ids, zip(weights, values or (), strict=True), strict=True))
             if only is not None:
                 read = {d: read[d] for d in read.keys() & set(only)}
             postings[btext] = read
@@ -384,51 +373,3 @@ def _length_column(reader: Any, fieldname: str) -> bytes | None:
     count = reader.doc_count_all()
     stored = column._dbfile.get(column._basepos, column._count) if column._count else b""
     return bytes(stored) + bytes(max(0, count - len(stored)))
-
-
-def _blocks(
-    reader: Any, fieldname: str, btext: bytes, only: Sequence[int] | None, span: range, values: bool = False
-) -> Any:
-    """(document numbers, weights, values or None) of a term's postings in `span`, a block at a
-    time; with `only`, just the blocks that may hold one of those (sorted) documents. Deleted
-    documents are not removed."""
-    m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format) if hasattr(reader, "_terms") else None
-    if m is None or not hasattr(m, "_read_data"):
-        m = m or reader.postings(fieldname, btext)
-        ids, weights, raw = [], [], []
-        while m.is_active():
-            ids.append(m.id())
-            weights.append(m.weight())
-            raw.append(m.value() if values else None)
-            m.next()
-        yield _within(span, ids, weights, raw)
-        return
-    i, n = 0, len(only) if only is not None else 0
-    while m.is_active():
-        last = m.block_max_id()
-        if last < span.start or only is not None and i < n and only[i] > last:
-            m._next_block()
-            continue
-        if only is not None:
-            if i >= n:
-                return
-            i = bisect_right(only, last, i)
-        if m._data is None:
-            m._read_data()
-        raw = m._data[0]
-        ids = raw if m._byteids else list(accumulate(raw))
-        if ids[0] >= span.stop:
-            return
-        if m._weights is None:
-            m._read_weights()
-        if values and m._values is None:
-            m._read_values()
-        block = (ids, m._weights, m._values if values else None)
-        yield _within(span, *block) if ids[0] < span.start or last >= span.stop else block
-        m._next_block()
-
-
-def _within(span: range, ids: Sequence[int], weights: Sequence[float], values: Sequence[Any] | None) -> Any:
-    """A block's postings cut to the documents in `span` (ids sorted)."""
-    start, stop = bisect_left(ids, span.start), bisect_left(ids, span.stop)
-    return ids[start:stop], weights[start:stop], values[start:stop] if values is not None else None

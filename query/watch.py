@@ -23,7 +23,7 @@ from indexer.errors import QueryError
 from indexer.store import index_exists, open_index
 
 from .aliases import Aliases
-from .fast import text_words
+from .fast import by_segment, count, text_words
 from .parse import Filters, combine
 from .search import Hit, make_hit, opened, run
 
@@ -149,8 +149,9 @@ def _news(
     if not docnums:
         return WatchNews(watch.name, watch.query, 0, ())
     q = combine(watch.query, watch.filters, schema, aliases)  # type: ignore[arg-type]
-    if limit == 0:
-        return WatchNews(watch.name, watch.query, len(docnums.intersection(searcher.docs_for_query(q))), ())
+    total = count(searcher, q, by_segment(searcher, docnums))  # exact, whatever the limit cuts
+    if limit == 0 or not total:
+        return WatchNews(watch.name, watch.query, total, ())
     results = run(searcher, q, limit, filter=docnums)
     words = text_words(q, searcher.reader())  # the words to highlight, as `search` finds them
-    return WatchNews(watch.name, watch.query, len(results), tuple(make_hit(h, words=words) for h in results))
+    return WatchNews(watch.name, watch.query, total, tuple(make_hit(h, words=words) for h in results))
