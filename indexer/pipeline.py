@@ -17,12 +17,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from whoosh.index import Index
+
 from .cache import ExtractionCache
 from .documents import Document, build_documents
 from .errors import ExtractionError, FoiaSearchError
 from .extract import PDF_ENGINES, Page, extract
 from .manifest import FileRecord, Manifest
 from .ocr import DEFAULT_LANG, check_ocr, ocr_page, unavailable_reason, usable_mode
+from .people import current_people
 from .sources import Source, file_sha256, iter_files, sniff
 from .stamps import strip_stamps
 from .store import Writer, cache_of, create_or_open, exclusive, index_exists, manifest_of, recreate, writing
@@ -487,10 +490,21 @@ def _index_files(
             if prune:
                 _prune(run)
             run.execute(_plan(files, run))
+        _refresh_people(index_dir, ix)
         return run.finish(started)
     finally:
         manifest.close()
         ix.close()
+
+
+def _refresh_people(index_dir: Path, ix: Index) -> None:
+    """Group the index's senders and recipients into people once the run has committed (nothing
+    is done when the documents did not change). A failure is logged, not raised: queries compute
+    the groups themselves when the saved ones are missing or stale."""
+    try:
+        current_people(index_dir, ix)
+    except Exception:
+        log.warning("could not group the people of %s; queries will", index_dir, exc_info=True)
 
 
 def _reconcile(run: _Run) -> None:
@@ -534,6 +548,7 @@ def _rebuild(index_dir: Path, progress: Progress | None, options: Options, start
             run = _Run(writer, manifest, options, progress, cache_of(index_dir).folder)
             run.total = len(records)
             run.execute(run.job(r.path, r.sha256, r.size, r.mtime_ns, engine=r.engine) for r in records)
+        _refresh_people(index_dir, ix)
         return run.finish(started)
     finally:
         manifest.close()

@@ -16,7 +16,7 @@ import fcntl
 import json
 import shutil
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -199,6 +199,36 @@ def to_fields(doc: Document) -> dict[str, object]:
     agency = agency_of(doc.case_number, doc.stamps, doc.bates)
     fields |= derived_fields(m.date, m.sender, m.recipients + m.cc, m.exemptions, agency)
     return {k: v for k, v in fields.items() if v not in (None, "")}
+
+
+PERSON_FIELDS = ("sender", "recipients", "cc", "participants")
+"""Stored fields naming people (one person a line)."""
+
+
+def person_values(ix: Index) -> Counter[str]:
+    """Every distinct sender, recipient, Cc and participant value of the index (spaces made
+    single, as the facet fields hold them), with the number of documents naming it."""
+    counts: Counter[str] = Counter()
+    reader = ix.reader()
+    try:
+        for fields in reader.all_stored_fields():
+            values = (" ".join(v.split()) for name in PERSON_FIELDS for v in str(fields.get(name) or "").split("\n"))
+            counts.update(set(values) - {""})
+    finally:
+        reader.close()
+    return counts
+
+
+def content_key(ix: Index) -> str:
+    """Which documents the index holds, as text: its segments and how many documents each has
+    deleted. Adding, replacing or removing documents changes it; a commit that changed nothing
+    does not."""
+    reader = ix.reader()
+    try:
+        segments = [r.segment() for r, _ in reader.leaf_readers()]
+        return " ".join(sorted(f"{s.segment_id()}-{s.deleted_count()}" for s in segments if s is not None))
+    finally:
+        reader.close()
 
 
 MERGE_FACTOR = 10

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from indexer.errors import QueryError
 
@@ -38,6 +39,28 @@ def name_forms(value: str) -> set[str]:
 
 
 @dataclass(frozen=True)
+class PersonMatch:
+    """What a person named in a query matches: `names` by their words (and exactly as written
+    where a field keeps people as written), `forms` exactly as written only."""
+
+    names: tuple[str, ...]
+    forms: tuple[str, ...] = ()
+
+
+class PersonNames(Protocol):
+    """What resolves the people of queries and facets: `Aliases`, or `query.people.Directory`
+    (the aliases over the index's own groups of people)."""
+
+    def match(self, name: str) -> PersonMatch | None:
+        """What a person named in a query matches, or None when the name is nobody known."""
+        ...
+
+    def canonical(self, value: str) -> str:
+        """The name a facet shows for a written sender or recipient."""
+        ...
+
+
+@dataclass(frozen=True)
 class Aliases:
     """Groups of names for one person; the first name of each group is its canonical name."""
 
@@ -50,6 +73,11 @@ class Aliases:
         key = _key(name)
         found = next((g for g in self.groups if key in {_key(n) for n in g}), None)
         return None if found is None else tuple(dict.fromkeys(c for n in found for c in (n, n.lower(), n.upper())))
+
+    def match(self, name: str) -> PersonMatch | None:
+        """The names of the person `name` is one of (see `group`), or None."""
+        names = self.group(name)
+        return PersonMatch(names) if names else None
 
     def canonical(self, value: str) -> str:
         """The canonical name of a written sender or recipient, or the value itself."""

@@ -15,6 +15,7 @@ from whoosh.analysis import Analyzer
 from .aliases import Aliases
 from .fast import text_words
 from .parse import Filters, combine
+from .people import directory
 from .search import Hit, Sort, find, iso, opened
 
 DOCUMENT_FIELDS = (
@@ -123,7 +124,7 @@ def export_records(
     """The export record of every matching document, streamed; each cites the page of its first
     match (the document's first page when the query has no words in the text)."""
     with opened(index_dir) as (ix, searcher):
-        q = combine(text, filters or Filters(), ix.schema, aliases)
+        q = combine(text, filters or Filters(), ix.schema, directory(index_dir, ix, aliases))
         words = set(text_words(q, searcher.reader()))  # wildcards expanded, excluded words left out
         analyzer = ix.schema["text"].analyzer
         for hit in find(searcher, q, None, sort).results or ():

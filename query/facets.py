@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from whoosh import sorting
@@ -11,7 +11,7 @@ from whoosh import sorting
 from indexer.errors import QueryError
 from indexer.schema import FACET_FIELDS
 
-from .aliases import Aliases
+from .aliases import PersonNames
 
 FACETS = tuple(FACET_FIELDS)
 """Facet names, in the order they are documented."""
@@ -44,11 +44,12 @@ def facet_spec(names: Iterable[str]) -> sorting.Facets:
     facets = sorting.Facets()
     for name in names:
         field = FACET_FIELDS[name]
-        facets.add_facet(name, sorting.FieldFacet(field, allow_overlap=name in _MULTI, maptype=sorting.Count))
+        maptype = sorting.UnorderedList if name in _MULTI and name in _PEOPLE else sorting.Count
+        facets.add_facet(name, sorting.FieldFacet(field, allow_overlap=name in _MULTI, maptype=maptype))
     return facets
 
 
-def _shown(name: str, value: object, aliases: Aliases) -> str | None:
+def _shown(name: str, value: object, aliases: PersonNames) -> str | None:
     text = str(value or "").strip()
     if not text:
         return None
@@ -57,13 +58,22 @@ def _shown(name: str, value: object, aliases: Aliases) -> str | None:
     return text.upper() if name in _UPPER else text
 
 
-def tally(name: str, groups: Mapping[object, int], aliases: Aliases, top: int | None = None) -> list[FacetCount]:
-    """A facet's Whoosh group counts as values, most frequent first (ties by value); documents
-    without a value are left out; aliases of one person are merged."""
+def tally(
+    name: str, groups: Mapping[object, int | Sequence[int]], aliases: PersonNames, top: int | None = None
+) -> list[FacetCount]:
+    """A facet's Whoosh groups (counts, or for recipients the documents, so that a document naming
+    one person twice counts once) as values, most frequent first (ties by value); documents
+    without a value are left out; the forms of one person are merged."""
     counts: Counter[str] = Counter()
-    for value, count in groups.items():
+    documents: defaultdict[str, set[int]] = defaultdict(set)
+    for value, found in groups.items():
         shown = _shown(name, value, aliases)
-        if shown is not None:
-            counts[shown] += count
+        if shown is None:
+            continue
+        if isinstance(found, int):
+            counts[shown] += found
+        else:
+            documents[shown].update(found)
+    counts.update({shown: len(docs) for shown, docs in documents.items()})
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [FacetCount(value, count) for value, count in ranked[:top]]

@@ -19,7 +19,7 @@ from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, Multif
 from indexer.errors import QueryError
 from indexer.schema import SentDate, build_schema, parse_period
 
-from .aliases import Aliases
+from .aliases import Aliases, PersonMatch, PersonNames
 from .wildcards import stems_too
 
 MAX_QUERY_LENGTH = 2000
@@ -132,16 +132,19 @@ def _errors(q: wq.Query) -> list[str]:
     return found
 
 
-def person_query(schema: Schema, field: str, name: str, aliases: Aliases | None = None) -> wq.Query:
-    """Documents whose `field` names the person `name` or, through the aliases, any of their names:
-    the words of each name, or the name exactly as written."""
-    names = (aliases.group(name) if aliases else None) or (name,)
+def person_query(schema: Schema, field: str, name: str, aliases: PersonNames | None = None) -> wq.Query:
+    """Documents whose `field` names the person `name` or, through the aliases and the index's
+    groups of people, any of their names: the words of each name, or the name exactly as
+    written; the forms the index holds of the person, exactly as written."""
+    match = (aliases.match(name) if aliases else None) or PersonMatch((name,))
+    keys = _key_fields(field)
     parts: list[wq.Query] = []
-    for each in names:
+    for each in match.names:
         words = [t.text for t in schema[field].analyzer(each)]
         if words:
             parts.append(wq.And([wq.Term(field, w) for w in words]) if len(words) > 1 else wq.Term(field, words[0]))
-        parts.extend(wq.Term(key, each) for key in _key_fields(field))
+        parts.extend(wq.Term(key, each) for key in keys)
+    parts.extend(wq.Term(key, form) for form in match.forms for key in keys)
     if not parts:
         raise QueryError(f"nothing to match in {name!r} for {field}")
     return parts[0] if len(parts) == 1 else wq.Or(parts)
@@ -154,13 +157,14 @@ def _key_fields(field: str) -> tuple[str, ...]:
     return PARTICIPANT_KEYS if field == "participants" else ()
 
 
-def _mark_aliases(text: str, aliases: Aliases) -> tuple[str, dict[str, str]]:
-    """Person values that are aliases replaced by placeholders; returns the text and what each stands for."""
+def _mark_aliases(text: str, aliases: PersonNames) -> tuple[str, dict[str, str]]:
+    """Person values that name a known person (an alias, a person of the index) replaced by
+    placeholders; returns the text and what each stands for."""
     found: dict[str, str] = {}
 
     def mark(m: re.Match[str]) -> str:
         value = m.group(2).strip('"')
-        if not aliases.group(value):
+        if not aliases.match(value):
             return m.group(0)
         key = _PLACEHOLDER.format(len(found))
         found[key] = value
@@ -169,7 +173,7 @@ def _mark_aliases(text: str, aliases: Aliases) -> tuple[str, dict[str, str]]:
     return _PERSON_VALUE.sub(mark, text), found
 
 
-def _resolve(q: wq.Query, schema: Schema, aliases: Aliases, marked: dict[str, str]) -> wq.Query:
+def _resolve(q: wq.Query, schema: Schema, aliases: PersonNames, marked: dict[str, str]) -> wq.Query:
     """Placeholders back to alias queries; phrases on fields without positions to plain AND;
     wildcards on stemmed fields widened to stems (see `wildcards`)."""
 
@@ -185,7 +189,7 @@ def _resolve(q: wq.Query, schema: Schema, aliases: Aliases, marked: dict[str, st
     return q.accept(fix)
 
 
-def parse_query(text: str, schema: Schema | None = None, aliases: Aliases | None = None) -> wq.Query:
+def parse_query(text: str, schema: Schema | None = None, aliases: PersonNames | None = None) -> wq.Query:
     """The Whoosh query for a query string; an empty string matches every document."""
     schema = schema or build_schema()
     text = _normalize(text)
@@ -225,7 +229,9 @@ def _field_query(schema: Schema, field: str, value: str) -> wq.Query:
     return q
 
 
-def filter_query(filters: Filters, schema: Schema | None = None, aliases: Aliases | None = None) -> wq.Query | None:
+def filter_query(
+    filters: Filters, schema: Schema | None = None, aliases: PersonNames | None = None
+) -> wq.Query | None:
     """A query that every result must also match, from the filter options; None without filters."""
     schema = schema or build_schema()
     parts: list[wq.Query] = []
@@ -259,14 +265,17 @@ def filter_query(filters: Filters, schema: Schema | None = None, aliases: Aliase
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _person(schema: Schema, field: str, value: str, aliases: Aliases | None) -> wq.Query:
-    """A filter option on a person field: alias-aware when the value is an alias, else its words."""
-    if aliases and aliases.group(value):
+def _person(schema: Schema, field: str, value: str, aliases: PersonNames | None) -> wq.Query:
+    """A filter option on a person field: every form of the person when the value names a known
+    person (an alias, a person of the index), else its words."""
+    if aliases and aliases.match(value):
         return person_query(schema, field, value, aliases)
     return _field_query(schema, field, value)
 
 
-def combine(text: str, filters: Filters, schema: Schema | None = None, aliases: Aliases | None = None) -> wq.Query:
+def combine(
+    text: str, filters: Filters, schema: Schema | None = None, aliases: PersonNames | None = None
+) -> wq.Query:
     """The query string and the filter options as one query."""
     schema = schema or build_schema()
     q = parse_query(text, schema, aliases)

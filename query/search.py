@@ -27,6 +27,7 @@ from .aliases import Aliases
 from .facets import FacetCount, check_facets, facet_spec, tally
 from .fast import DayRange, allowed, count, matched_tokens, split_dates, text_words, with_day_ranges
 from .parse import Filters, combine
+from .people import directory
 from .suggest import did_you_mean
 
 MARK = "**"
@@ -249,9 +250,9 @@ def search(
     if page < 1 or (limit is None and page != 1):
         raise QueryError(f"page {page} does not exist; pages start at 1 (and there is one page without a limit)")
     names = check_facets(facets)
-    aliases = aliases or Aliases()
     with opened(index_dir) as (ix, searcher):
-        q = combine(text, filters or Filters(), ix.schema, aliases)
+        people = directory(index_dir, ix, aliases)
+        q = combine(text, filters or Filters(), ix.schema, people)
         wanted = None if limit is None else limit * page
         found = find(searcher, q, wanted, sort, names)
         if not found.total:
@@ -259,7 +260,7 @@ def search(
             return SearchResult(0, (), page, {name: [] for name in names}, suggestion)
         assert found.results is not None
         shown = found.results[(page - 1) * limit : wanted] if limit is not None else list(found.results)
-        counts = {name: tally(name, found.results.groups(name), aliases, top_values) for name in names}
+        counts = {name: tally(name, found.results.groups(name), people, top_values) for name in names}
         words = text_words(found.query, searcher.reader())
         hits = tuple(make_hit(h, sort is Sort.relevance, words, found.bonus) for h in shown)
         return SearchResult(found.total, hits, page, counts, None)
@@ -337,7 +338,7 @@ def iter_hits(
     """Stored fields of every matching document (every document for an empty query), streamed in
     the chosen order (best first by default; index order for everything unsorted)."""
     with opened(index_dir) as (ix, searcher):
-        q = combine(text, filters or Filters(), ix.schema, aliases)
+        q = combine(text, filters or Filters(), ix.schema, directory(index_dir, ix, aliases))
         if isinstance(q, wq.Every) and sort is Sort.relevance:
             yield from searcher.all_stored_fields()
             return

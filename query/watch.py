@@ -22,9 +22,10 @@ from whoosh.searching import Searcher
 from indexer.errors import QueryError
 from indexer.store import index_exists, open_index
 
-from .aliases import Aliases
+from .aliases import Aliases, PersonNames
 from .fast import by_segment, count, text_words
 from .parse import Filters, combine
+from .people import directory
 from .search import Hit, make_hit, opened, run
 
 WATCH_FILE = "watches.sqlite"
@@ -132,23 +133,24 @@ def new_hits(
         if unknown:
             raise QueryError(f"no watch named {sorted(unknown)[0]!r}; `foia watch list` shows them")
         found = []
+        people = directory(index_dir, ix, aliases)
         for watch in sorted(watches, key=lambda w: w.name):
             if names and watch.name not in names:
                 continue
-            found.append(_news(db, searcher, ix.schema, watch, limit, aliases))
+            found.append(_news(db, searcher, ix.schema, watch, limit, people))
             if mark:
                 db.execute("UPDATE watch SET checked = ? WHERE name = ?", (generation, watch.name))
         return found
 
 
 def _news(
-    db: sqlite3.Connection, searcher: Searcher, schema: object, watch: Watch, limit: int | None, aliases: Aliases | None
+    db: sqlite3.Connection, searcher: Searcher, schema: object, watch: Watch, limit: int | None, people: PersonNames
 ) -> WatchNews:
     ids = [row[0] for row in db.execute("SELECT id FROM seen WHERE generation > ?", (watch.checked,))]
     docnums = {n for n in (searcher.document_number(id=key) for key in ids) if n is not None}
     if not docnums:
         return WatchNews(watch.name, watch.query, 0, ())
-    q = combine(watch.query, watch.filters, schema, aliases)  # type: ignore[arg-type]
+    q = combine(watch.query, watch.filters, schema, people)  # type: ignore[arg-type]
     total = count(searcher, q, by_segment(searcher, docnums))  # exact, whatever the limit cuts
     if limit == 0 or not total:
         return WatchNews(watch.name, watch.query, total, ())
