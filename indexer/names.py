@@ -19,10 +19,12 @@ from enum import StrEnum
 _CHARS = str.maketrans({"©": "@", "®": "@", "‹": "<", "›": ">", "«": "<", "»": ">", "’": "'", "‘": "'", "`": "'"})
 _AT_ADDRESS = re.compile(r"[\w.+'-]*\w\s?@\s?[\w-]+(?:\s?[.,_]\s?[\w-]+)*")
 """An address with its `@` (spaces around the `@` and commas or underscores for dots, as OCR gives)."""
-_CONTAINER = re.compile(r"<([^<>]*)>?|\[\s*ma\w{0,3}to\s*[:;]?([^\]]*)\]?|\(([^()]*\.[^()]*)\)", re.IGNORECASE)
-"""Where an address is written: `<...>`, `[mailto:...]` (OCR'd `mailto` too), `(...)` with a dot."""
-_BARE_ADDRESS = re.compile(r"^[\w.'+-]{2,}(?:\s|[@:.,_])[\w.,_-]*\w\.?\w{2,}$")
-"""Container text that is an address whose `@` OCR lost (`AbedinH state.gov`, `MillsCDOstate.gov`)."""
+_CONTAINER = re.compile(r"<([^<>]*)>?|\[\s*\w{3,9}\s*[:;]([^\]]*)\]?|\(([^()]*\.[^()]*)\)")
+"""Where an address is written: `<...>`, `[mailto:...]` (whatever OCR made of `mailto`), `(...)`
+with a dot."""
+_BARE_ADDRESS = re.compile(r"^[\w.'+-]{2,}(?:\s|[@:.,_])[\w.,_-]*\w\.?\w{2,}$|^\w{10,}$")
+"""Container text that is an address whose `@` OCR lost (`AbedinH state.gov`, `MillsCDOstate.gov`,
+`HDR220clintonermitcom`)."""
 _HEADER_LABEL = re.compile(
     r"\b(?:sent|date|to|cc|ce|bcc|subject|attachments|importance)\s*[:;]|\bon\s+behalf\s+of\b", re.IGNORECASE
 )
@@ -140,7 +142,7 @@ def _addresses(text: str) -> tuple[Address, ...]:
     for m in _AT_ADDRESS.finditer(text):
         _add(found, m.group())
     for m in _CONTAINER.finditer(text):
-        inside = next((g for g in m.groups() if g is not None), "").strip(" '.,;:")
+        inside = next((g for g in m.groups() if g is not None), "").strip(" '.,;:()[]{}")
         if inside and "@" not in inside and _BARE_ADDRESS.match(inside):
             _add(found, inside)
     return tuple(found.values())
@@ -150,7 +152,7 @@ def _add(found: dict[str, Address], written: str) -> None:
     text = re.sub(r"\s+", "", written).strip("'.,;:_-")
     local, at, domain = text.partition("@")
     key = address_key(text)
-    if len(key) >= 5 and key not in found and re.search(r"\w[.,_]\w{2,}", domain or local):
+    if len(key) >= 5 and key not in found and re.search(r"\w[.,_]\w{2,}|[^\W\d_]{6}", domain or local):
         found[key] = Address(text, key, address_key(local) if at and domain else "")
 
 
@@ -199,9 +201,19 @@ def _read_name(part: str) -> tuple[Kind, str, str, str, str]:
 
 
 def _without_titles(words: list[str]) -> list[str]:
+    """The words without titles before the name and suffixes in it (`Corey MD, Larry` keeps its
+    comma: `Corey, Larry`)."""
     while words and words[0].strip(".,").lower() in _TITLES:
         words = words[1:]
-    return [w for w in words if w.strip(".,").lower() not in _SUFFIXES or len(words) == 1]
+    kept: list[str] = []
+    for word in words:
+        if word.strip(".,").lower() not in _SUFFIXES or len(words) == 1:
+            kept.append(word)
+        elif word.endswith(",") and kept and not kept[-1].endswith(","):
+            kept[-1] += ","
+    if kept and kept[-1].endswith(","):
+        kept[-1] = kept[-1].rstrip(",")  # `Barton Haynes, M.D.`
+    return kept
 
 
 def _last_first(name: str, last: list[str], rest: list[str]) -> tuple[Kind, str, str, str, str]:

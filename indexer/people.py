@@ -25,7 +25,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -178,13 +177,22 @@ def _given_match(a: str, b: str) -> bool:
 
 
 def _respelled(name: Profile, group: set[Profile]) -> Profile:
-    """`name` with the surname of a name in `group` two letters from its own and with the same
-    given name: for values written from one address (`Hartley, Monica R` and `Hanley, Monica R`)."""
+    """`name` spelled as a name of `group` whose surname or given name is two letters from its
+    own, the other part agreeing: for values written from one address (`Hartley, Monica R` and
+    `Hanley, Monica R`; `Mills, Chey 0` and `Mills, Cheryl D`)."""
     for other in group:
-        if name[0] == other[0] == "person" and name[2] and name[2] == other[2] and name[1] != other[1]:
-            if min(len(name[1]), len(other[1])) >= 5 and _levenshtein(name[1], other[1], 2) <= 2:
-                return (name[0], other[1], name[2], name[3])
+        if not (name[0] == other[0] == "person" and name[2] and other[2]) or name[1:3] == other[1:3]:
+            continue
+        if name[2] == other[2] and _close(name[1], other[1], 5):
+            return (name[0], other[1], name[2], name[3])
+        if _surname_match(name[1], other[1]) and _close(name[2], other[2], 4):
+            return (name[0], name[1], other[2], name[3])
     return name
+
+
+def _close(a: str, b: str, shortest: int) -> bool:
+    """Two edits apart at most, both at least `shortest` letters long."""
+    return min(len(a), len(b)) >= shortest and _levenshtein(a, b, 2) <= 2
 
 
 def _conflict(a: Profile, b: Profile) -> bool:
@@ -471,13 +479,13 @@ def save_people(index_dir: Path, people: People) -> None:
         "key": people.key,
         "people": [[p.name, p.forms, p.addresses, p.mentions, p.names, p.keys] for p in people.persons],
     }
-    fd, tmp = tempfile.mkstemp(prefix=".people-", dir=index_dir)
+    tmp = index_dir / f".{PEOPLE_FILE}.{os.getpid()}"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with tmp.open("w", encoding="utf-8") as fh:
             json.dump(body, fh, ensure_ascii=False, separators=(",", ":"))
         os.replace(tmp, index_dir / PEOPLE_FILE)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
