@@ -72,8 +72,9 @@ def state(index_dir: Path) -> tuple[list[tuple[str, str]], Counter[str]]:
     ix = open_index(index_dir)
     try:
         reader = ix.reader()
-        senders = [(f.get("doc_number", ""), " ".join(str(f.get("sender") or "").split())) for f in reader.all_stored_fields()]
+        stored = list(reader.all_stored_fields())
         reader.close()
+        senders = [(f.get("doc_number", ""), " ".join(str(f.get("sender") or "").split())) for f in stored]
         values = person_values(ix)
     finally:
         ix.close()
