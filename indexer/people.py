@@ -21,6 +21,8 @@ groups are computed once per change of the index (see `current_people`), not per
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import logging
 import os
@@ -329,7 +331,8 @@ def _names_agree(a: tuple[str, str], b: tuple[str, str]) -> bool:
 
 def _link_near_addresses(groups: _Groups) -> None:
     """Named values whose addresses are a letter or two apart (`hrod17@clintonemail.com`,
-    `brod17@clintonernail.com`)."""
+    `brod17@clintonernail.com`); not when the part before the `@` is under 4 letters, as
+    redaction residue often leaves it (`EI@bop.gov`, `Oi@bop.gov`)."""
     by_variant: defaultdict[str, set[str]] = defaultdict(set)
     holders: defaultdict[str, list[int]] = defaultdict(list)
     for i, w in enumerate(groups.written):
@@ -337,7 +340,7 @@ def _link_near_addresses(groups: _Groups) -> None:
             continue
         for a in w.addresses:
             holders[a.key].append(i)
-            if len(a.key) >= 8:
+            if len(a.key) >= 8 and (len(a.local) >= 4 or (not a.local and len(a.key) >= 12)):
                 for variant in _deletions(a.key):
                     by_variant[variant].add(a.key)
     for keys in by_variant.values():
@@ -346,7 +349,7 @@ def _link_near_addresses(groups: _Groups) -> None:
             for second in ordered[x + 1 :]:
                 i, j = holders[first][0], holders[second][0]
                 if _address_near(first, second) and _both_named(groups.written[i], groups.written[j]):
-                    groups.join(i, j)
+                    groups.join(i, j, shared_address=True)
 
 
 def _both_named(a: Written, b: Written) -> bool:
@@ -491,9 +494,9 @@ def save_people(index_dir: Path, people: People) -> None:
 
 def current_people(index_dir: Path, ix: Index) -> People:
     """The people of the index at `index_dir` (open as `ix`): those saved in its folder when
-    they were computed from the documents it holds now, else computed again (every stored
-    person value is read) and saved for the next reader."""
-    key = content_key(ix)
+    they were computed from the documents it holds now by these rules, else computed again
+    (every stored person value is read) and saved for the next reader."""
+    key = f"{_rules()} {content_key(ix)}"
     saved = load_people(index_dir)
     if saved is not None and saved.key == key:
         return saved
@@ -503,6 +506,15 @@ def current_people(index_dir: Path, ix: Index) -> People:
     except OSError as exc:  # a read-only index folder: computed again next time
         log.info("cannot save %s in %s: %s", PEOPLE_FILE, index_dir, exc)
     return people
+
+
+@functools.cache
+def _rules() -> str:
+    """A digest of the grouping rules' source: groups saved by another version are made again."""
+    digest = hashlib.sha256()
+    for module in (Path(__file__), Path(__file__).with_name("names.py")):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def load_people(index_dir: Path) -> People | None:

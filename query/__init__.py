@@ -1,5 +1,6 @@
 """Search a foia-search index: ranked hits with page-naming snippets, facets, similar documents,
-export records with citations, person aliases and saved searches.
+export records with citations, people (senders and recipients grouped across OCR variants),
+person aliases and saved searches.
 
     from pathlib import Path
     import query
@@ -16,12 +17,14 @@ from .aliases import ALIAS_FILE, Aliases, load_aliases, parse_aliases
 from .export import citation, document_record, export_records, hit_record
 from .facets import FACETS, FacetCount
 from .parse import Filters, parse_query
+from .people import Directory, find_people
 from .search import Hit, SearchResult, Snippet, Sort, StoredDocument, get_document, iter_hits, search, similar
 from .watch import Watch, WatchNews, add_watch, list_watches, new_hits, remove_watch
 
 __all__ = [
     "ALIAS_FILE",
     "Aliases",
+    "Directory",
     "FACETS",
     "FacetCount",
     "Filters",
@@ -36,6 +39,7 @@ __all__ = [
     "citation",
     "document_record",
     "export_records",
+    "find_people",
     "get_document",
     "hit_record",
     "iter_hits",

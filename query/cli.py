@@ -36,6 +36,7 @@ from .aliases import ALIAS_FILE, Aliases, load_aliases
 from .export import DOCUMENT_FIELDS, HIT_FIELDS, document_record, export_records, hit_record, write_csv, write_jsonl
 from .facets import FACETS, FacetCount
 from .parse import Filters
+from .people import find_people
 from .search import MARK, SearchResult, Sort, get_document, search
 from .search import similar as similar_documents
 from .watch import WATCH_FILE, add_watch, list_watches, new_hits, remove_watch
@@ -438,7 +439,9 @@ def facets(
     """Count matching documents by sender, recipient, case, year, month, exemption, status...
 
     Facets: sender, recipient, case, year, month, exemption, status, classification, agency (all of
-    them without --by), over every match. Aliases of one person count once."""
+    them without --by), over every match. Senders and recipients are people: the forms of one
+    person (`Mills, Cheryl D`, `Mills, Cheryl 0 <MillsCD@state.gov>`, `Cheryl Mills`) count once,
+    under one name (see `foia people`) or the alias file's."""
     result = search(
         index_dir, query, filters, 1, facets=by or FACETS, aliases=_aliases(aliases, index_dir), top_values=top
     )
@@ -447,6 +450,36 @@ def facets(
         return
     out.print(_matches(result.total))
     _print_facets(result.facets)
+
+
+@app.command()
+@handle_errors
+def people(
+    name: Annotated[str | None, typer.Argument(help="A name, address or surname; without it, the top people.")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="People to list without NAME.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: the people, every form.")] = False,
+    aliases: AliasesOpt = None,
+    index_dir: IndexOpt = DEFAULT_INDEX,
+) -> None:
+    """The people of the index: senders and recipients grouped across OCR variants and forms, each
+    with the name facets show, the documents naming it, its addresses and every form written.
+
+    With NAME, the people `from:NAME` finds (all their forms); without, the most named. The alias
+    file (aliases.txt in the index folder, or --aliases) renames and joins people."""
+    found = find_people(index_dir, name, _aliases(aliases, index_dir))
+    shown = found if name else found[:top]
+    if as_json:
+        body = [{"name": p.name, "mentions": p.mentions, "addresses": p.addresses, "forms": p.forms} for p in shown]
+        print(json.dumps({"people": body}, ensure_ascii=False))
+        return
+    if not shown:
+        out.print(f"nobody named {escape(name or '')!r}" if name else "no people in the index")
+    for person in shown:
+        forms = f"{len(person.forms)} form{'s' if len(person.forms) > 1 else ''}"
+        addresses = ", ".join(person.addresses[:3]) + (" ..." if len(person.addresses) > 3 else "")
+        out.print(f"{person.mentions:>7}  [bold]{escape(person.name)}[/bold]  {forms}  {escape(addresses)}")
+        for form in person.forms if name else ():
+            out.print(f"           {escape(form)}")
 
 
 @app.command()

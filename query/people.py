@@ -34,7 +34,7 @@ def index_people(index_dir: Path, ix: Index) -> People:
     """The people of an open index: from this process's cache while the index holds the same
     documents, else from its folder (computed there first if missing or stale)."""
     cached = _CACHE.get(index_dir)
-    if cached is not None and cached.key == content_key(ix):
+    if cached is not None and cached.key.endswith(f" {content_key(ix)}"):
         return cached
     people = _CACHE[index_dir] = current_people(index_dir, ix)
     return people

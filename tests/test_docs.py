@@ -20,6 +20,7 @@ def test_every_command_is_in_the_readme() -> None:
         "export",
         "facets",
         "index",
+        "people",
         "reindex",
         "search",
         "show",
