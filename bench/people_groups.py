@@ -75,7 +75,7 @@ def state(index_dir: Path) -> tuple[list[tuple[str, str]], Counter[str]]:
         stored = list(reader.all_stored_fields())
         reader.close()
         senders = [(f.get("doc_number", ""), " ".join(str(f.get("sender") or "").split())) for f in stored]
-        values = person_values(ix)
+        values, _ = person_values(ix)
     finally:
         ix.close()
     return [(value, truth[doc.upper()]) for doc, value in senders if value and doc.upper() in truth], values

@@ -157,6 +157,8 @@ def _add(found: dict[str, Address], written: str) -> None:
 
 
 def _unaccented(text: str) -> str:
+    if text.isascii():
+        return text
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 

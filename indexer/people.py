@@ -28,8 +28,8 @@ import logging
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 PEOPLE_FILE = "people.json"
 """The groups of an index, in its folder, with the state of the index they were computed from."""
-_FORMAT = 1
+_FORMAT = 2
 _CONFUSED = {frozenset(p) for p in ("ae", "ao", "eo", "ce", "co", "hb", "hn", "nu", "uv", "vy", "gq", "ft", "it", "mn")}
 """Letter pairs OCR confuses (after `name_key`, which already joins `i`, `l` and `1`)."""
 _THIN = set("iftjr")
@@ -67,6 +67,9 @@ class Person:
     """The name parts of the forms, tidied (`Mills, Cheryl D`)."""
     keys: tuple[str, ...] = ()
     """Name keys: `surname given` skeletons, or one word for a one-word name."""
+    headed: tuple[str, ...] = ()
+    """The forms written as a sender, recipient or Cc somewhere (the others only in a quoted
+    message or the text): the ones `from:` and `to:` match exactly."""
 
 
 @dataclass(frozen=True)
@@ -398,20 +401,22 @@ def _link_local_parts(groups: _Groups) -> None:
                 break
 
 
-def group_people(values: Mapping[str, int], key: str = "") -> People:
-    """The persons of an index from its distinct person values and how many documents name each."""
+def group_people(values: Mapping[str, int], key: str = "", headed: Collection[str] | None = None) -> People:
+    """The persons of an index from its distinct person values and how many documents name each;
+    `headed`: the values written as a sender, recipient or Cc (all of them when None)."""
     ordered = sorted(values, key=lambda v: (-values[v], v))
     groups = _Groups([read_written(v) for v in ordered])
     _link_addresses(groups)
     _link_names(groups)
     _link_near_addresses(groups)
     _link_local_parts(groups)
-    persons = [_person([groups.written[i] for i in members], values) for members in groups.groups()]
+    headers = set(values if headed is None else headed)
+    persons = [_person([groups.written[i] for i in members], values, headers) for members in groups.groups()]
     persons.sort(key=lambda p: (-p.mentions, p.name))
     return People(tuple(_distinct_names(persons)), key)
 
 
-def _person(members: list[Written], counts: Mapping[str, int]) -> Person:
+def _person(members: list[Written], counts: Mapping[str, int], headed: set[str]) -> Person:
     members.sort(key=lambda w: (-counts[w.text], w.text))
     addresses: Counter[str] = Counter()
     for w in members:
@@ -426,6 +431,7 @@ def _person(members: list[Written], counts: Mapping[str, int]) -> Person:
         mentions=sum(counts[w.text] for w in members),
         names=tuple(dict.fromkeys(w.name for w in members if w.name)),
         keys=tuple(sorted(keys)),
+        headed=tuple(w.text for w in members if w.text in headed),
     )
 
 
@@ -467,8 +473,7 @@ def _distinct_names(persons: list[Person]) -> Iterator[Person]:
         seen[person.name.casefold()] += 1
         if seen[person.name.casefold()] > 1:
             extra = f"<{person.addresses[0]}>" if person.addresses else f"({seen[person.name.casefold()]})"
-            person = Person(f"{person.name} {extra}", person.forms, person.addresses, person.mentions,
-                            person.names, person.keys)  # fmt: skip
+            person = replace(person, name=f"{person.name} {extra}")
         yield person
 
 
@@ -480,7 +485,7 @@ def save_people(index_dir: Path, people: People) -> None:
     body = {
         "format": _FORMAT,
         "key": people.key,
-        "people": [[p.name, p.forms, p.addresses, p.mentions, p.names, p.keys] for p in people.persons],
+        "people": [[p.name, p.forms, p.addresses, p.mentions, p.names, p.keys, p.headed] for p in people.persons],
     }
     tmp = index_dir / f".{PEOPLE_FILE}.{os.getpid()}"
     try:
@@ -500,7 +505,8 @@ def current_people(index_dir: Path, ix: Index) -> People:
     saved = load_people(index_dir)
     if saved is not None and saved.key == key:
         return saved
-    people = group_people(person_values(ix), key)
+    counts, headed = person_values(ix)
+    people = group_people(counts, key, headed)
     try:
         save_people(index_dir, people)
     except OSError as exc:  # a read-only index folder: computed again next time
@@ -524,8 +530,8 @@ def load_people(index_dir: Path) -> People | None:
         if body.get("format") != _FORMAT:
             return None
         persons = tuple(
-            Person(name, tuple(forms), tuple(addresses), mentions, tuple(names), tuple(keys))
-            for name, forms, addresses, mentions, names, keys in body["people"]
+            Person(name, tuple(forms), tuple(addresses), mentions, tuple(names), tuple(keys), tuple(headed))
+            for name, forms, addresses, mentions, names, keys, headed in body["people"]
         )
         return People(persons, str(body["key"]))
     except (OSError, ValueError, KeyError, TypeError):

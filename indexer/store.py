@@ -201,34 +201,41 @@ def to_fields(doc: Document) -> dict[str, object]:
     return {k: v for k, v in fields.items() if v not in (None, "")}
 
 
-PERSON_FIELDS = ("sender", "recipients", "cc", "participants")
-"""Stored fields naming people (one person a line)."""
+HEADER_FIELDS = ("sender", "recipients", "cc")
+"""Stored fields naming the people of a document's header (one person a line), which the
+sender and recipient facet fields hold as written."""
 
 
-def person_values(ix: Index) -> Counter[str]:
+def person_values(ix: Index) -> tuple[Counter[str], set[str]]:
     """Every distinct sender, recipient, Cc and participant value of the index (spaces made
-    single, as the facet fields hold them), with the number of documents naming it."""
+    single, as the facet fields hold them), with the number of documents naming it; and the
+    values that are a sender, recipient or Cc somewhere."""
     counts: Counter[str] = Counter()
+    headed: set[str] = set()
     reader = ix.reader()
     try:
         for fields in reader.all_stored_fields():
-            values = (" ".join(v.split()) for name in PERSON_FIELDS for v in str(fields.get(name) or "").split("\n"))
-            counts.update(set(values) - {""})
+            header = set(_lines(fields, HEADER_FIELDS))
+            headed |= header
+            counts.update(header | set(_lines(fields, ("participants",))))
     finally:
         reader.close()
-    return counts
+    return counts, headed
+
+
+def _lines(fields: dict[str, object], names: tuple[str, ...]) -> Iterator[str]:
+    for name in names:
+        for value in str(fields.get(name) or "").split("\n"):
+            if value := " ".join(value.split()):
+                yield value
 
 
 def content_key(ix: Index) -> str:
     """Which documents the index holds, as text: its segments and how many documents each has
     deleted. Adding, replacing or removing documents changes it; a commit that changed nothing
     does not."""
-    reader = ix.reader()
-    try:
-        segments = [r.segment() for r, _ in reader.leaf_readers()]
-        return " ".join(sorted(f"{s.segment_id()}-{s.deleted_count()}" for s in segments if s is not None))
-    finally:
-        reader.close()
+    segments = ix._segments()  # from the table of contents, without opening the segments' files
+    return " ".join(sorted(f"{s.segment_id()}-{s.deleted_count()}" for s in segments))
 
 
 MERGE_FACTOR = 10

@@ -15,7 +15,7 @@ sender and recipient facets resolve people through a `Directory`:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -61,14 +61,15 @@ class Directory:
         return tuple(found)
 
     def match(self, name: str) -> PersonMatch | None:
-        """The alias names and the persons' names and addresses (by their words), and every form
-        of the persons (exactly); None when the name is nobody known."""
+        """The alias names and the persons' names and addresses (by their words), and the forms
+        the persons are written in as senders and recipients (exactly); None when the name is
+        nobody known."""
         aliased = self.aliases.group(name)
         persons = self.persons(name)
         if not aliased and not persons:
             return None
         names = (*(aliased or (name,)), *(n for p in persons for n in (*p.names, *p.addresses)))
-        forms = tuple(f for p in persons for f in p.forms)
+        forms = tuple(f for p in persons for f in p.headed)
         return PersonMatch(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(forms)))
 
     def canonical(self, value: str) -> str:
@@ -111,6 +112,4 @@ def find_people(index_dir: Path, name: str | None = None, aliases: Aliases | Non
 
 
 def _renamed(person: Person, name: str | None) -> Person:
-    if name is None:
-        return person
-    return Person(name, person.forms, person.addresses, person.mentions, person.names, person.keys)
+    return person if name is None else replace(person, name=name)
