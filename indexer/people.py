@@ -287,10 +287,12 @@ def _address_near(a: str, b: str) -> bool:
     return a == b or (limit > 0 and _levenshtein(a, b, limit) <= limit)
 
 
-def _deletions(key: str) -> Iterator[str]:
-    yield key
-    for i in range(len(key)):
-        yield key[:i] + key[i + 1 :]
+def _deletions(key: str, most: int = 1) -> set[str]:
+    """`key` and every string made from it by deleting up to `most` letters."""
+    found = {key}
+    for _ in range(most):
+        found |= {k[:i] + k[i + 1 :] for k in found for i in range(len(k))}
+    return found
 
 
 def _link_addresses(groups: _Groups) -> None:
@@ -334,19 +336,24 @@ def _names_agree(a: tuple[str, str], b: tuple[str, str]) -> bool:
 
 def _link_near_addresses(groups: _Groups) -> None:
     """Named values whose addresses are a letter or two apart (`hrod17@clintonemail.com`,
-    `brod17@clintonernail.com`); not when the part before the `@` is under 4 letters, as
-    redaction residue often leaves it (`EI@bop.gov`, `Oi@bop.gov`)."""
-    by_variant: defaultdict[str, set[str]] = defaultdict(set)
+    `brod17@clintonernail.com`, `hrod17@clintoneniail.com`); not when the part before the `@`
+    is under 4 letters, as redaction residue often leaves it (`EI@bop.gov`, `Oi@bop.gov`)."""
     holders: defaultdict[str, list[int]] = defaultdict(list)
+    buckets: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
     for i, w in enumerate(groups.written):
         if w.kind is Kind.none:
             continue
         for a in w.addresses:
             holders[a.key].append(i)
-            if len(a.key) >= 8 and (len(a.local) >= 4 or (not a.local and len(a.key) >= 12)):
-                for variant in _deletions(a.key):
-                    by_variant[variant].add(a.key)
-    for keys in by_variant.values():
+            if len(a.key) < 8 or (len(a.local) < 4 and (a.local or len(a.key) < 12)):
+                continue
+            for variant in _deletions(a.key):  # the whole address a letter apart
+                buckets[("", variant)].add(a.key)
+            if a.local:  # one part as written, the other up to two letters apart
+                buckets[("@", a.local)].add(a.key)
+                for variant in _deletions(a.local, 2):
+                    buckets[(a.key[len(a.local) :], variant)].add(a.key)
+    for keys in buckets.values():
         ordered = sorted(keys)
         for x, first in enumerate(ordered):
             for second in ordered[x + 1 :]:
