@@ -19,6 +19,7 @@ from indexer.store import create_or_open, writing
 from query import topk
 from query.fast import DayRange, count, matched_tokens, text_words, with_day_ranges
 from query.parse import Filters, combine
+from query.people import directory
 from query.search import make_hit, opened, search
 
 SEGMENTS = 3
@@ -66,10 +67,10 @@ SPANS = [("2010-02-11", "2010-09"), ("2011", "2011"), ("2010-06-30", "2012-01-02
 
 
 def _reference(path: Path, text: str, filters: Filters) -> tuple[list[str], list[float], int]:
-    """Ids, scores and total of a full (unpruned) Whoosh search of the same query, date ranges as
-    Whoosh's own constant-score DateRange."""
+    """Ids, scores and total of a full (unpruned) Whoosh search of the same query (people
+    resolved as `search` resolves them), date ranges as Whoosh's own constant-score DateRange."""
     with opened(path) as (ix, searcher):
-        q = combine(text, filters, ix.schema)
+        q = combine(text, filters, ix.schema, directory(path, ix))
         results = searcher.search(q, limit=None)
         return [h["id"] for h in results], [round(h.score, 4) for h in results], len(results)
 
