@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from .emails import SEPARATOR, Message, header_blocks, starts_page, subject_key
 from .metadata import Metadata, read_metadata
 from .sources import Source
 from .stamps import CleanPage
@@ -81,6 +82,34 @@ def split_documents(pages: Sequence[CleanPage]) -> list[list[CleanPage]]:
     return groups
 
 
+def split_emails(pages: Sequence[CleanPage]) -> list[list[CleanPage]]:
+    """Split a run of pages holding a sequence of printed emails (a production) into one run per
+    top-level email: a new email starts on a page whose header block opens it, unless a quote
+    separator ends the page before, or the block continues the thread above (same subject, not
+    newer than the last message read)."""
+    groups: list[list[CleanPage]] = []
+    last: Message | None = None
+    for page in pages:
+        top = starts_page(page.lines) if groups else None
+        if not groups or (top is not None and not _continues(groups[-1], top, last)):
+            groups.append([page])
+        else:
+            groups[-1].append(page)
+        blocks = header_blocks(page.lines)
+        last = blocks[-1] if blocks else last
+    return groups
+
+
+def _continues(group: Sequence[CleanPage], top: Message, last: Message | None) -> bool:
+    """Whether a header block opening a page is a message quoted by the email on the pages before."""
+    tail = [line for line in group[-1].lines if line.strip()][-1:]
+    if tail and SEPARATOR.match(tail[0]):
+        return True
+    if last is None or not top.subject or subject_key(top.subject) != subject_key(last.subject):
+        return False
+    return top.date is None or last.date is None or top.date <= last.date
+
+
 def _first(values: Sequence[object]) -> object:
     return next((v for v in values if v), None)
 
@@ -110,5 +139,9 @@ def build_document(source: Source, pages: Sequence[CleanPage]) -> Document:
 
 
 def build_documents(source: Source, pages: Sequence[CleanPage]) -> list[Document]:
-    """Every logical document of one file."""
-    return [build_document(source, group) for group in split_documents(pages)]
+    """Every logical document of one file: split where the stamped doc number changes, and pages
+    without one where a new printed email starts."""
+    groups = split_documents(pages)
+    if not any(p.stamp.doc_number for p in pages):
+        groups = [run for group in groups for run in split_emails(group)]
+    return [build_document(source, group) for group in groups]
