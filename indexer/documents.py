@@ -84,20 +84,45 @@ def split_documents(pages: Sequence[CleanPage]) -> list[list[CleanPage]]:
 
 def split_emails(pages: Sequence[CleanPage]) -> list[list[CleanPage]]:
     """Split a run of pages holding a sequence of printed emails (a production) into one run per
-    top-level email: a new email starts on a page whose header block opens it, unless a quote
-    separator ends the page before, or the block continues the thread above (same subject, not
-    newer than the last message read)."""
+    top-level email: a new email starts on a page whose header block opens it, unless that block
+    is indented deeper than the email's own header or is not tabular where it is (Outlook prints
+    its top header as a table, quoted ones inline), a quote separator ends the page before, or it
+    continues the thread above (same subject, not newer than the last message)."""
     groups: list[list[CleanPage]] = []
     last: Message | None = None
+    head: tuple[int, bool] | None = None
     for page in pages:
-        top = starts_page(page.lines) if groups else None
-        if not groups or (top is not None and not _continues(groups[-1], top, last)):
+        top = starts_page(page.lines)
+        new = not groups or (top is not None and _new_email(page, top, head, groups[-1], last))
+        if new:
             groups.append([page])
+            head = (_indent(page, top), top.tabular) if top is not None else None
         else:
             groups[-1].append(page)
         blocks = header_blocks(page.lines)
         last = blocks[-1] if blocks else last
     return groups
+
+
+INDENT_TOLERANCE = 3
+"""Columns a header may stand right of the email's first header and still be a new email's."""
+
+
+def _new_email(
+    page: CleanPage, top: Message, head: tuple[int, bool] | None, group: Sequence[CleanPage], last: Message | None
+) -> bool:
+    """Whether the header block opening a page starts a new email after the email `group` holds."""
+    if head is None:
+        return not _continues(group, top, last)
+    indent, tabular = head
+    if _indent(page, top) > indent + INDENT_TOLERANCE or (tabular and not top.tabular):
+        return False
+    return tabular or not _continues(group, top, last)
+
+
+def _indent(page: CleanPage, message: Message) -> int:
+    line = page.lines[message.line]
+    return len(line) - len(line.lstrip())
 
 
 def _continues(group: Sequence[CleanPage], top: Message, last: Message | None) -> bool:

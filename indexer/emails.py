@@ -72,6 +72,8 @@ _REDACTION = re.compile(
 )
 _REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|fw|fwd|tr|wg|aw|rv|sv|fvv|fvic|fv)\s*[:;.]\s*)+", re.IGNORECASE)
 _MARKINGS = re.compile(r"^\s*\((?:U|SBU|C|S|TS|FOUO|U//FOUO|SBU//NF|S//NF)\)\s*", re.IGNORECASE)
+TABULAR_GAP = 4
+"""Spaces between a label and its value that make a header tabular."""
 TOP_LINES = 4
 """A header block starting within this many non-blank lines of a page's top starts the page."""
 
@@ -89,6 +91,8 @@ class Message:
     attachments: tuple[str, ...] = ()
     line: int = field(default=0, compare=False)
     quoted: bool = field(default=False, compare=False)
+    tabular: bool = field(default=False, compare=False)
+    """Whether its first label stands apart from its value, in a column of labels (Outlook's print)."""
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -222,7 +226,7 @@ class _Reader:
         self.left: list[str] = []
         self.last: str | None = None
         self.start = 0
-        self.quoted = False
+        self.quoted = self.tabular = False
         self.after_separator = False
         self.label_column = self.value_column = 0
 
@@ -231,7 +235,7 @@ class _Reader:
         if self.left and "from" not in f:
             self._notes_left()
         if "from" in f or ("sent" in f and ("to" in f or "subject" in f)):
-            self.messages.append(_message(f, self.start, self.quoted))
+            self.messages.append(_message(f, self.start, self.quoted, self.tabular))
         self.fields, self.left, self.last = {}, [], None
 
     def _notes_left(self) -> None:
@@ -323,6 +327,8 @@ class _Reader:
             self.close()
         if not self.fields:
             self.begin(i)
+            gap = re.match(r"\s*[:：;]?(\s*)", line[m.end("label") :])
+            self.tabular = bool(gap and len(gap.group(1)) >= TABULAR_GAP and m.group("value").strip())
             if key == "from":
                 self._name_above(i, line, m, pairs)
         value = m.group("value")
@@ -367,7 +373,7 @@ class _Reader:
             self.close()
 
 
-def _message(fields: dict[str, list[str]], start: int, quoted: bool) -> Message:
+def _message(fields: dict[str, list[str]], start: int, quoted: bool, tabular: bool) -> Message:
     def first(key: str) -> str:
         return next((v for v in fields.get(key, []) if v.strip()), "")
 
@@ -380,6 +386,7 @@ def _message(fields: dict[str, list[str]], start: int, quoted: bool) -> Message:
         attachments=tuple(a for v in fields.get("attachments", []) for a in split_people(v)),
         line=start,
         quoted=quoted,
+        tabular=tabular,
     )
 
 
