@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from .emails import SEPARATOR, Message, header_blocks, starts_page, subject_key
+from .emails import SEPARATOR, Message, header_blocks, person_key, starts_page, subject_key
 from .metadata import Metadata, read_metadata
 from .sources import Source
 from .stamps import CleanPage
@@ -167,6 +169,51 @@ def build_documents(source: Source, pages: Sequence[CleanPage]) -> list[Document
     """Every logical document of one file: split where the stamped doc number changes, and pages
     without one where a new printed email starts."""
     groups = split_documents(pages)
-    if not any(p.stamp.doc_number for p in pages):
-        groups = [run for group in groups for run in split_emails(group)]
-    return [build_document(source, group) for group in groups]
+    if any(p.stamp.doc_number for p in pages):
+        return [build_document(source, group) for group in groups]
+    groups = [run for group in groups for run in split_emails(group)]
+    return redacted_senders([build_document(source, group) for group in groups])
+
+
+CUSTODIAN_SHARE = 0.25
+"""The share of a production's emails one person must write or receive to be its custodian..."""
+CUSTODIAN_LEAD = 2
+"""... and how many times more often than anyone else."""
+
+
+def custodian(docs: Sequence[Document]) -> str | None:
+    """The person whose mailbox a production of emails comes from, as most often written: the one
+    who writes or receives a good share of them, far more than anyone else; None when nobody does."""
+    emails = [d for d in docs if d.meta.sender or d.meta.recipients]
+    counts: Counter[tuple[str, str]] = Counter()
+    forms: dict[tuple[str, str], Counter[str]] = {}
+    for doc in emails:
+        people = {p: person_key(p) for p in (doc.meta.sender, *doc.meta.recipients, *doc.meta.cc) if p}
+        for person, key in people.items():
+            if key:
+                forms.setdefault(key, Counter())[person] += 1
+        counts.update({key for key in people.values() if key})
+    if not counts or len(emails) < 3:
+        return None
+    (key, n), *rest = counts.most_common(2)
+    second = rest[0][1] if rest else 0
+    lead = n >= CUSTODIAN_SHARE * len(emails) and n >= CUSTODIAN_LEAD * second
+    return forms[key].most_common(1)[0][0] if lead else None
+
+
+def redacted_senders(docs: list[Document]) -> list[Document]:
+    """In a production of one person's mailbox, an email whose sender was redacted or lost and
+    that was not sent to that person was sent by them: its sender is inferred (and says so)."""
+    owner = custodian(docs)
+    if owner is None:
+        return docs
+    key = person_key(owner)
+    out = []
+    for doc in docs:
+        m = doc.meta
+        received = any(person_key(p) == key for p in (*m.recipients, *m.cc))
+        lost = m.sender is None or len(re.sub(r"\W", "", m.sender)) < 2  # a redaction box read as `E`
+        if lost and (m.recipients or m.subject) and not received:
+            doc = replace(doc, meta=replace(m, sender=owner, inferred=(*m.inferred, "sender")))
+        out.append(doc)
+    return out

@@ -26,7 +26,8 @@ from .exemptions import only_exemptions
 
 _LABEL_WORDS: dict[str, tuple[str, ...]] = {
     "from": ("from", "prom", "fram", "frorn", "de", "von", "van", "da", "发件人", "寄件者", "差出人"),
-    "sent": ("sent", "date", "envoyé", "envoye", "gesendet", "datum", "enviado", "enviada", "fecha", "data",
+    "sent": ("sent", "date", "envoyé", "envoye", "gesendet", "datum", "enviado el", "enviado", "enviada em", "enviada",
+             "fecha", "data",
              "inviato", "verzonden", "发送时间", "发件时间", "日期", "寄件日期", "送信日時"),
     "to": ("to", "à", "an", "aan", "para", "a", "收件人", "收件者", "宛先"),
     "cc": ("cc", "ce", "kopie", "cópia", "copia", "抄送", "副本"),
@@ -47,7 +48,7 @@ _LINE_LABEL = re.compile(
     re.IGNORECASE,
 )
 """A line that starts with a label: `From: x`, `To    x` (Lotus Notes), a bare `cc`."""
-_INLINE_LABEL = re.compile(rf"(?<=\s)(?P<label>{_ALTERNATION}){_COLON}(?=\s|$)", re.IGNORECASE)
+_INLINE_LABEL = re.compile(rf"(?:(?<=\s)|^)(?P<label>{_ALTERNATION}){_COLON}(?=\s|$)", re.IGNORECASE)
 """A label with its colon inside a header line: `Sent: Fri, 6 Mar 2020 To: Jane Roe Cc: ...`."""
 _SIDE_LABEL = re.compile(r"\s{2,}(?P<label>to|cc|bcc|subject)(?:\s?:|\s{2,}|\s*$)", re.IGNORECASE)
 """A Lotus Notes label standing right of the sender or date: `Jane Roe/ORG@ORG     To    ...`."""
@@ -129,11 +130,32 @@ def exchange_person(text: str) -> str:
 
 
 def named(person: str | None) -> bool:
-    """Whether a sender or recipient names someone: an address, a word of three letters, or a
-    lone capital initial (`H`); not what OCR makes of a redaction box (`ee`, `(©) (0)`)."""
+    """Whether a sender or recipient names someone: an address, a capitalized word, a lone capital
+    initial (`H`) or a name in a script without capitals; not what OCR makes of a redaction box
+    (`ee`, `(OLO)`, `(©) (0)`)."""
     if not person:
         return False
-    return bool(_EMAIL.search(person) or re.search(r"[^\W\d_]{3}", person) or re.fullmatch(r"[A-Z]", person))
+    bare = re.sub(r"\(.*?\)|\[.*?\]", " ", person)
+    address = re.search(r"\w[@©®]\w|\w{3,}\.\w{2,}", person)  # an address, even with its `@` misread
+    caseless = sum(c.isalpha() and c.lower() == c.upper() for c in bare) >= 2  # 王伟: a script without capitals
+    capitalized = re.search(r"(?<!\w)[A-Z][^\W\d_]{2}", bare) or re.fullmatch(r"\s*[A-Z]\s*", bare)
+    return bool(address or capitalized or caseless)
+
+
+def person_key(person: str) -> tuple[str, str] | None:
+    """(surname, first initial), lower case, of a written name: `Fauci, Anthony (NIH/NIAID) [E]`
+    and `Anthony Fauci <af@x.gov>` both give ('fauci', 'a'); None when no name can be told."""
+    name = re.sub(r"\(.*?\)|\[.*?\]|<.*?>|\S+@\S+|\bon behalf of\b.*", " ", person, flags=re.IGNORECASE)
+    if "," in name:
+        last, _, first = name.partition(",")
+    else:
+        *firsts, last = name.split() or [""]
+        first = " ".join(firsts)
+    last_words = re.findall(r"[^\W\d_]{2,}", last)
+    first_words = re.findall(r"[^\W\d_]+", first)
+    if not last_words or not first_words:
+        return None
+    return last_words[-1].casefold(), first_words[0][0].casefold()
 
 
 def split_people(text: str) -> tuple[str, ...]:
@@ -227,6 +249,7 @@ class _Reader:
         self.last: str | None = None
         self.start = 0
         self.quoted = self.tabular = False
+        self.moved = ""
         self.after_separator = False
         self.label_column = self.value_column = 0
 
@@ -282,6 +305,8 @@ class _Reader:
             self.close()
             self.after_separator = True
             return used
+        if self.fields and self._moved_date(i, line):
+            return 1
         m = _LINE_LABEL.match(line)
         if m and self._takes(i, m.group("label").lower()):
             self._label_line(i, line, m)
@@ -302,6 +327,17 @@ class _Reader:
             return 1
         self._other_line(i, line)
         return 1
+
+    def _moved_date(self, i: int, line: str) -> bool:
+        """A date that OCR printed on its own line above its empty `Sent:` label: kept for that label."""
+        below = next((x for x in self.lines[i + 1 : i + 3] if x.strip()), "")
+        m = _LINE_LABEL.match(below)
+        if not m or LABELS[m.group("label").lower()] != "sent" or _fields_of(m.group("label"), m.group("value"))[0][1]:
+            return False
+        when = parse_date(line) if len(line.split()) <= 8 else None
+        if when is not None:
+            self.moved = when.isoformat(sep=" ")
+        return when is not None
 
     def _takes(self, i: int, label: str) -> bool:
         """Whether a line starting with this label is a header line: inside a block any label is;
@@ -334,6 +370,8 @@ class _Reader:
         value = m.group("value")
         self.label_column = len(m.group("indent"))
         self.value_column = len(line) - len(value) if value.strip() else self.label_column + 10
+        if pairs[0][0] == "sent" and not pairs[0][1] and self.moved:
+            pairs[0], self.moved = ("sent", self.moved), ""
         for k, v in pairs:
             if k in self.fields and k not in ("to", "cc"):
                 self.close()
@@ -451,4 +489,6 @@ def starts_page(lines: Sequence[str]) -> Message | None:
     return messages[0]
 
 
-__all__ = ["SEPARATOR", "Message", "clean_person", "header_blocks", "split_people", "starts_page", "subject_key"]
+__all__ = [
+    "SEPARATOR", "Message", "clean_person", "header_blocks", "person_key", "split_people", "starts_page", "subject_key",
+]  # fmt: skip

@@ -40,6 +40,8 @@ class Metadata:
     record_number: str | None = None
     record_agency: str | None = None
     record_pages: int | None = None
+    inferred: tuple[str, ...] = ()
+    """Fields not printed in the document but inferred from the release around it (`sender`)."""
 
 
 # --- release status, exemptions, classification ----------------------------------------------
