@@ -168,7 +168,7 @@ def clean_subject(text: str) -> str | None:
     """A subject without classification markings (`(SBU)`), OCR-damaged forward prefixes (`Fvic`)
     written `Fw:`."""
     text = _MARKINGS.sub("", " ".join(text.split()))
-    text = re.sub(r"^(?:fvv|fvic|fv)\s*[:;.]\s*", "Fw: ", text, flags=re.IGNORECASE)
+    text = re.sub(r"^(?:fvv|fvic|fv)(?:\s*[:;.]|\s+(?=[A-Z]))\s*", "Fw: ", text, flags=re.IGNORECASE)
     m = _REPLY_PREFIX.match(text)
     if m:
         text = m.group(0) + _MARKINGS.sub("", text[m.end() :])

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 import indexer
 from indexer.dates import parse_date
 from indexer.documents import Document
-from indexer.emails import clean_person, header_blocks, named, person_key
+from indexer.emails import clean_person, clean_subject, header_blocks, named, person_key
 from query.cli import app
 
 # --- real pages --------------------------------------------------------------------------------
@@ -244,3 +244,25 @@ def test_what_ocr_makes_of_a_redaction_box_names_nobody(value: str) -> None:
 @pytest.mark.parametrize("value", ["H", "H <hrod17©clintonemaiLcom>", "sulliyanfOstate.gott", "Mills, Cheryl D"])
 def test_initials_and_misread_addresses_name_someone(value: str) -> None:
     assert named(value)
+
+
+def test_c05739901_page_1_subject_without_its_classification_marking(shared_corpus: Path) -> None:
+    doc = indexer.read_file(shared_corpus / "state-f2015-04841" / "pdf" / "C05739901.pdf")[0]
+    assert doc.meta.subject == "FW: UPDATE: Benghazi"  # printed `FW: (SBU) UPDATE: Benghazi`
+
+
+def test_c05739562_page_1_ocr_damaged_forward_prefix_is_written_fw(shared_corpus: Path) -> None:
+    doc = indexer.read_file(shared_corpus / "state-f2015-04841" / "pdf" / "C05739562.pdf")[0]
+    assert doc.meta.subject == "Fw: Secretary's remarks"  # printed `FVV: Secretary's remarks`
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Fvic From HRC friend", "Fw: From HRC friend"),
+        ("(U) Trip report", "Trip report"),
+        ("Fvicious dog", "Fvicious dog"),
+    ],
+)
+def test_subject_prefixes_and_markings(text: str, expected: str) -> None:
+    assert clean_subject(text) == expected
