@@ -30,7 +30,7 @@ _LABEL_WORDS: dict[str, tuple[str, ...]] = {
              "fecha", "data",
              "inviato", "verzonden", "发送时间", "发件时间", "日期", "寄件日期", "送信日時"),
     "to": ("to", "à", "an", "aan", "para", "a", "收件人", "收件者", "宛先"),
-    "cc": ("cc", "ce", "kopie", "cópia", "copia", "抄送", "副本"),
+    "cc": ("cc", "ce", "cé", "kopie", "cópia", "copia", "抄送", "副本"),
     "bcc": ("bcc", "cci", "密送"),
     "subject": ("subject", "subj", "sublect", "subiect", "objet", "betreff", "asunto", "assunto", "oggetto",
                 "onderwerp", "主题", "主旨", "件名"),
@@ -63,7 +63,7 @@ _EMAIL = re.compile(r"[\w.+'-]+\s?[@©®]\s?[\w-]+(?:\s?\.\s?[\w-]+)+")
 _ANGLE_ADDRESS = re.compile(r"<[^<>\s]+@[^<>\s]+>")
 _SEGMENTS = re.compile(r"\s{2,}")
 _STATUS_WORDS = re.compile(r"^(?:RELEASE\s+IN(?:\s+(?:FULL|PART))?|FULL|PART|DENIED|RELEASE\s+DENIED)\b", re.IGNORECASE)
-_UNKNOWN_LABEL = re.compile(r"^\s*\W?[A-Za-z]{1,4}\s*:(?:\s{2,}|\s*$)")
+_UNKNOWN_LABEL = re.compile(r"^\s*\W?[^\W\d_]{1,4}\s*:(?:\s{2,}|\s*$)")
 _NOTES_NAME = re.compile(r"^(?P<name>[^/@<>]{2,60}?)\s*/[\w .&-]+(?:/[\w .&-]+)*@[\w.-]+")
 _EXCHANGE_DN = re.compile(r"/\s*o\s*=.*?/\s*cn\s*=", re.IGNORECASE | re.DOTALL)
 _EXCHANGE_CN = re.compile(r"cn\s*=\s*(?:[0-9a-f]{6,}\s*-\s*)?(?P<name>[^/=]+?)\s*$", re.IGNORECASE)
@@ -165,14 +165,32 @@ def split_people(text: str) -> tuple[str, ...]:
 
 
 def clean_subject(text: str) -> str | None:
-    """A subject without classification markings (`(SBU)`), OCR-damaged forward prefixes (`Fvic`)
-    written `Fw:`."""
+    """A subject without classification markings (`(SBU)`) nor a salutation run into it, OCR-damaged
+    forward prefixes (`Fvic`) written `Fw:`."""
     text = _MARKINGS.sub("", " ".join(text.split()))
     text = re.sub(r"^(?:fvv|fvic|fv)(?:\s*[:;.]|\s+(?=[A-Z]))\s*", "Fw: ", text, flags=re.IGNORECASE)
     m = _REPLY_PREFIX.match(text)
     if m:
         text = m.group(0) + _MARKINGS.sub("", text[m.end() :])
-    return text.strip() or None
+    return cut_salutation(text.strip()) or None
+
+
+_SALUTATION = re.compile(
+    r"\s(?:(?:Mr|Mrs|Ms|Dr)\.?\s+)?[A-Z][a-z]+(?:\s+(?:and|&)\s+[A-Z][a-z]+)?:(?=\s|$)(?P<after>.*)$"
+)
+
+
+def cut_salutation(subject: str) -> str:
+    """A subject that OCR ran together with the body's salutation and first sentence
+    (`RE: Have you been muzzled? Mr. Murray:`, `RE: X Kim: Please call him tomorrow.`) without them:
+    cut where a name and colon follow two words or more and end the line or start a sentence."""
+    prefix = _REPLY_PREFIX.match(subject)
+    start = prefix.end() if prefix else 0
+    for m in _SALUTATION.finditer(subject, start):
+        after = m.group("after").strip()
+        if len(subject[start : m.start()].split()) >= 2 and (not after or re.search(r"[a-z]{2}[.!?](?:\s|$)", after)):
+            return subject[: m.start()].rstrip()
+    return subject
 
 
 def subject_key(subject: str | None) -> str:
@@ -389,6 +407,12 @@ class _Reader:
         if above.strip() and column > 4 and abs(indent - column) <= 3 and not _LINE_LABEL.match(above):
             pairs[0] = (pairs[0][0], above.strip() + " " + pairs[0][1])
 
+    def _wrapped_list(self, i: int, line: str) -> bool:
+        """Whether a line between a To or Cc line and the next label line is the rest of that list
+        (text releases show no indent): not if it is a label itself (`TITLE :` on a form)."""
+        below = next((x for x in self.lines[i + 1 : i + 2] if x.strip()), "")
+        return bool(_LINE_LABEL.match(below)) and not re.match(r"^\s*[^\W\d_]+(?:\s[^\W\d_]+)?\s*:", line)
+
     def _other_line(self, i: int, line: str) -> None:
         if self.last is None:
             return
@@ -405,6 +429,8 @@ class _Reader:
             self.fields[self.last][-1] = (self.fields[self.last][-1] + " " + " ".join(segments)).strip()
         elif self.last == "from" and _EXCHANGE_DN.search(self.fields["from"][-1] + " " + line):
             self.fields["from"][-1] += " " + line.strip()  # an Exchange name wrapped without indent
+        elif "subject" not in self.fields and self.last in ("to", "cc", "bcc") and self._wrapped_list(i, line):
+            self.fields[self.last][-1] += " " + " ".join(segments)  # a list wrapped with no indent to show it
         elif "subject" not in self.fields and _UNKNOWN_LABEL.match(line):
             self.add("unknown", "")  # a label garbled by OCR, such as `=To:` or `Tut:`
         else:
@@ -431,7 +457,7 @@ def _message(fields: dict[str, list[str]], start: int, quoted: bool, tabular: bo
 def header_blocks(lines: Sequence[str]) -> list[Message]:
     """Every email header block in a document, top message first."""
     messages = _Reader(lines).read()
-    return _reply_senders(_trim_subjects(_gmail_subject(lines, messages)))
+    return _reply_senders(_gmail_subject(lines, messages))
 
 
 def _reply_senders(messages: list[Message]) -> list[Message]:
@@ -452,23 +478,6 @@ def _gmail_subject(lines: Sequence[str], messages: list[Message]) -> list[Messag
             subject = clean_subject(re.sub(r"^\s*(?:Gmail|Yahoo\S*)\s*-\s*", "", lines[i - 1]))
             return [m if m.subject else _replace(m, subject=subject) for m in messages]
     return messages
-
-
-def _trim_subjects(messages: list[Message]) -> list[Message]:
-    """A subject run together with the body's salutation (`RE: Blood Supply Maria: Thanks ...`) is
-    cut where the subject of the message it answers ends, when a salutation (`Maria:`) follows."""
-    out = list(messages)
-    for i, msg in enumerate(out[:-1]):
-        below = subject_key(out[i + 1].subject)
-        if not msg.subject or not below:
-            continue
-        prefix = _REPLY_PREFIX.match(msg.subject)
-        head = prefix.group(0) if prefix else ""
-        words = msg.subject[len(head) :].split()
-        n = len(below.split())
-        if len(words) > n and subject_key(" ".join(words[:n])) == below and re.fullmatch(r"[^\W\d_]+[:,]", words[n]):
-            out[i] = _replace(msg, subject=(head + " ".join(words[:n])).strip())
-    return out
 
 
 def _replace(msg: Message, **changes: object) -> Message:

@@ -266,3 +266,23 @@ def test_c05739562_page_1_ocr_damaged_forward_prefix_is_written_fw(shared_corpus
 )
 def test_subject_prefixes_and_markings(text: str, expected: str) -> None:
     assert clean_subject(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("RE: Have you been muzzled? Mr. Murray:", "RE: Have you been muzzled?"),
+        ("RE: No BS Celia and Jim: Thank you for your kind note. Best, Tony", "RE: No BS"),
+        ("Re: 'Meet the Press Transcript: U.S. Ambassador", "Re: 'Meet the Press Transcript: U.S. Ambassador"),
+        ("Fwd: Invitation: BIO Coronavirus Collaboration", "Fwd: Invitation: BIO Coronavirus Collaboration"),
+    ],
+)
+def test_salutation_run_into_a_subject_is_cut(text: str, expected: str) -> None:
+    assert clean_subject(text) == expected
+
+
+def test_nih_000002_page_45_cc_list_wrapped_without_indent(shared_corpus: Path) -> None:
+    docs = indexer.read_file(shared_corpus / "hhs-nih-fauci" / "txt" / "NIH-000002_NIH-000119.txt")
+    meta = _starting(docs, 45).meta
+    assert meta.subject == "RE: Connection Request per Bill Gates"
+    assert any(p.startswith("Collins, Francis") for p in meta.cc)
