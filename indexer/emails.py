@@ -139,7 +139,8 @@ def named(person: str | None) -> bool:
     address = re.search(r"\w[@©®]\w|\w{3,}\.\w{2,}", person)  # an address, even with its `@` misread
     caseless = sum(c.isalpha() and c.lower() == c.upper() for c in bare) >= 2  # 王伟: a script without capitals
     capitalized = re.search(r"(?<!\w)[A-Z][^\W\d_]{2}", bare) or re.fullmatch(r"\s*[A-Z]\s*", bare)
-    return bool(address or capitalized or caseless)
+    words = len(re.findall(r"[^\W\d_]{3,}", bare)) >= 2  # a name typed in lower case: `anthony trocchi`
+    return bool(address or capitalized or caseless or words)
 
 
 def person_key(person: str) -> tuple[str, str] | None:

@@ -241,7 +241,9 @@ def test_what_ocr_makes_of_a_redaction_box_names_nobody(value: str) -> None:
     assert not named(value)
 
 
-@pytest.mark.parametrize("value", ["H", "H <hrod17©clintonemaiLcom>", "sulliyanfOstate.gott", "Mills, Cheryl D"])
+@pytest.mark.parametrize(
+    "value", ["H", "H <hrod17©clintonemaiLcom>", "sulliyanfOstate.gott", "Mills, Cheryl D", "anthony trocchi"]
+)
 def test_initials_and_misread_addresses_name_someone(value: str) -> None:
     assert named(value)
 
