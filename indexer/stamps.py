@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from .extract import Page, Segment, render_row
+from .extract import Page, Row, Segment, render_row
 from .identifiers import (
     Bates,
     Found,
@@ -232,6 +232,7 @@ def strip_page(page: Page, repeated: set[str] = frozenset()) -> CleanPage:  # ty
     matches: list[_Match] = []
     raw: list[str] = []
     i = -1
+    taken = 0
     for row in page.rows:
         if not row:
             if kept_rows and kept_rows[-1]:
@@ -254,11 +255,24 @@ def strip_page(page: Page, repeated: set[str] = frozenset()) -> CleanPage:  # ty
                 kept.append((column, " ".join(rest.split())))
             else:
                 kept.append((column, segment))
+        matches.extend(_footer_page(row, matches[taken:]))
+        taken = len(matches)
         if kept:
             kept_rows.append(render_row(tuple(kept)))
     while kept_rows and not kept_rows[-1]:
         kept_rows.pop()
     return CleanPage(page.number, tuple(kept_rows), _read_stamp(matches, raw), page.needs_ocr, page.ocr_confidence)
+
+
+_PAGE_COUNTER = re.compile(r"^\W*Pa(?:ge)?\s*[:*]?\s*(?P<nara_page>[\dIl]{1,4})\W*$", re.IGNORECASE)
+
+
+def _footer_page(row: Row, found: list[_Match]) -> list[_Match]:
+    """The page counter printed apart from a NARA footer on its row (`DocId: 32112623    Page 6`)."""
+    if not any(m.kind == "nara" and "nara_page" not in m.groups for m in found):
+        return []
+    counters = (m for _, segment in row if (m := _PAGE_COUNTER.match(segment)))
+    return [_Match("page_counter", m.groupdict(), m.group(0)) for m in counters][:1]
 
 
 def strip_stamps(pages: Sequence[Page]) -> list[CleanPage]:
