@@ -90,7 +90,7 @@ _LITERALS = {
     "production_banner": ("produced",),
     "agreement_banner": ("agreement",),
     "request": ("foi", "request"),
-    "request_footer": ("foia",),
+    "request_footer": ("foi",),
     "nara": ("doc", "voe", "dac", "boc", "aoc"),
     "cia": ("approved",),
     "jfk_act": ("release",),
