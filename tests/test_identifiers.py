@@ -110,7 +110,7 @@ def test_pages_past_the_readings_are_numbered_only_when_readings_cover_half_the_
         ("re BDO J-OGR-00028953", None, "00028953"),
         ("— DO T-OGR-00028991", None, "00028991"),
         ("CT OO ~ Dog-OGR-00020287", 29287, "00020287"),  # number misread too
-        ("— ~~\" dog=0GR200029320", 29320, "200029320"),
+        ('— ~~" dog=0GR200029320', 29320, "200029320"),
     ],
 )
 def test_damaged_bates_lines_of_doj_ogr_are_found(line: str, expected: int | None, number: str) -> None:
