@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
+from indexer.documents import split_documents
+from indexer.extract import Page, extract_pdf, extract_pdf_pdfium, extract_text_file
 from indexer.identifiers import (
     Numbered,
     edit_distance,
@@ -13,6 +18,7 @@ from indexer.identifiers import (
     parse_bates,
     sequence_numbers,
 )
+from indexer.stamps import CleanPage, Stamp, strip_stamps
 
 
 @pytest.mark.parametrize(
@@ -131,3 +137,92 @@ def test_damaged_bates_lines_of_doj_ogr_are_found(line: str, expected: int | Non
 )
 def test_other_numbers_and_garbled_lines_in_a_footer_are_not_taken_for_bates(line: str, expected: int | None) -> None:
     assert find_bates(line, "DOJ-OGR-", 8, expected) is None
+
+
+# --- documents: a misread doc number starts no new document -----------------------------------
+
+
+def clean(number: int, doc: str | None, **stamp: object) -> CleanPage:
+    return CleanPage(number, (f"body of page {number}",), Stamp(doc_number=doc, **stamp))  # type: ignore[arg-type]
+
+
+def sizes(groups: list[list[CleanPage]]) -> list[int]:
+    return [len(group) for group in groups]
+
+
+def test_close_doc_number_of_the_same_length_starts_the_next_document() -> None:
+    """State releases number documents one after another: C05739547 follows C05739546."""
+    pages = [clean(1, "C05739546"), clean(2, "C05739546"), clean(3, "C05739547")]
+    assert sizes(split_documents(pages)) == [2, 1]
+
+
+def test_close_doc_number_on_a_page_its_footer_counts_as_page_3_stays() -> None:
+    pages = [clean(1, "32309646"), clean(2, "32309646"), clean(3, "32309616", page_in_doc=3)]
+    [doc] = split_documents(pages)
+    assert [p.stamp.doc_number for p in doc] == ["32309646"] * 3
+
+
+def test_close_doc_number_after_a_record_page_stays_unless_the_page_is_a_record_page() -> None:
+    record = clean(1, "32162799", record_number="124-10237-10009")
+    assert sizes(split_documents([record, clean(2, "32182799")])) == [2]
+    second = clean(2, "32182799", record_number="124-10237-10010")
+    assert sizes(split_documents([record, second])) == [1, 1]
+
+
+def test_doc_number_that_lost_a_digit_stays() -> None:
+    assert sizes(split_documents([clean(1, "32989794"), clean(2, "32989794"), clean(3, "3298979")])) == [3]
+
+
+def test_doc_number_far_from_the_documents_starts_a_new_one_whatever_the_footer_says() -> None:
+    pages = [clean(1, "32989794"), clean(2, "45170012", page_in_doc=2)]
+    assert sizes(split_documents(pages)) == [1, 1]
+
+
+def test_document_takes_the_number_most_of_its_pages_print() -> None:
+    """124-90041-10023_ocr.pdf: 32325941 on three pages, two misreadings."""
+    numbers = ["32325941", "32325941", "323275941", "32375941", "32325941"]
+    pages = [clean(n, doc, page_in_doc=n) for n, doc in enumerate(numbers, 1)]
+    [doc] = split_documents(pages)
+    assert {p.stamp.doc_number for p in doc} == {"32325941"}
+
+
+JFK = "jfk-nara"
+
+
+def jfk_documents(path: Path, pdf: Callable[[Path], list[Page]] = extract_pdf) -> list[list[CleanPage]]:
+    pages = pdf(path) if path.suffix == ".pdf" else extract_text_file(path)
+    return split_documents(strip_stamps(pages))
+
+
+def test_jfk_124_10285_10254_ocr_pdf_misread_footers_stay_one_document(shared_corpus: Path) -> None:
+    """Its footers read 323042749, 32304249, 3230427423, 3230427942...: it was 8 documents."""
+    [doc] = jfk_documents(shared_corpus / JFK / "ocr-layer-pdf/124-10285-10254_ocr.pdf")
+    assert len(doc) == 11
+    assert {p.stamp.doc_number for p in doc} == {"32304242"}
+    assert any("3230427423" in raw for p in doc for raw in p.stamp.raw)  # the misreading stays in the stamps
+
+
+def test_jfk_124_10300_10012_page_3_docid_32309616_stays_with_32309646(shared_corpus: Path) -> None:
+    [doc] = jfk_documents(shared_corpus / JFK / "text/2025/124-10300-10012.md")
+    assert [p.number for p in doc] == [1, 2, 3]
+    assert doc[2].stamp.page_in_doc == 3
+    assert doc[2].stamp.doc_number == "32309646"
+    assert any("32309616" in raw for raw in doc[2].stamp.raw)
+
+
+def test_jfk_119_10021_10413_ocr_pdf_docid_misread_on_every_page_is_one_document(shared_corpus: Path) -> None:
+    """No page but the record's identification form says where the record starts; the footers,
+    `DoclId`, `DBocld` and `DocId` alike, read the DocId a dozen ways."""
+    [doc] = jfk_documents(shared_corpus / JFK / "ocr-layer-pdf/119-10021-10413_ocr.pdf", extract_pdf_pdfium)
+    assert len(doc) == 25
+    assert not any("DoclId" in p.text or "DBocld" in p.text for p in doc)
+
+
+def test_jfk_every_text_and_ocr_layer_file_is_one_document(shared_corpus: Path) -> None:
+    """A NARA file holds one record. The PDFs are read with pdfium here, which is faster."""
+    files = sorted((shared_corpus / JFK / "text").glob("*/*.md")) + sorted(
+        (shared_corpus / JFK / "ocr-layer-pdf").glob("*.pdf")
+    )
+    split = {f.name: n for f in files if (n := len(jfk_documents(f, extract_pdf_pdfium))) != 1}
+    assert len(files) > 100
+    assert split == {}
