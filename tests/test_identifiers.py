@@ -213,13 +213,14 @@ def test_jfk_124_10300_10012_page_3_docid_32309616_stays_with_32309646(shared_co
 def test_jfk_119_10021_10413_ocr_pdf_docid_misread_on_every_page_is_one_document(shared_corpus: Path) -> None:
     """No page but the record's identification form says where the record starts; the footers,
     `DoclId`, `DBocld` and `DocId` alike, read the DocId a dozen ways."""
-    [doc] = jfk_documents(shared_corpus / JFK / "ocr-layer-pdf/119-10021-10413_ocr.pdf", extract_pdf_pdfium)
+    [doc] = jfk_documents(shared_corpus / JFK / "ocr-layer-pdf/119-10021-10413_ocr.pdf")
     assert len(doc) == 25
     assert not any("DoclId" in p.text or "DBocld" in p.text for p in doc)
 
 
 def test_jfk_every_text_and_ocr_layer_file_is_one_document(shared_corpus: Path) -> None:
-    """A NARA file holds one record. The PDFs are read with pdfium here, which is faster."""
+    """A NARA file holds one record. The PDFs are read with pdfium here, which is faster (its
+    text of the third-party OCR layer is rougher than pdfminer's, footers included)."""
     files = sorted((shared_corpus / JFK / "text").glob("*/*.md")) + sorted(
         (shared_corpus / JFK / "ocr-layer-pdf").glob("*.pdf")
     )
