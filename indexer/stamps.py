@@ -43,6 +43,16 @@ RECORD_NUMBER = r"(?<![\w-])(?:\d{3}|[1Il|\\][0Oo][4Aa])\s?-\s?\d{5}\s?-\s?\d{5}
 """A NARA JFK record number, such as 104-10004-10143. OCR misreads the banner's CIA prefix 104
 (the commonest) as `\\oa` or `1O4`; those are taken only before the two strict five-digit parts."""
 
+_REQUEST_LABEL = (
+    r"(?:RE\s*:\s*)?(?:(?:FOIA|FOIPA|FOIL)\s+(?:FILE\s+|REQUEST\s+|CASE\s+)?|REQUEST\s+)"
+    r"(?:NO\b|NUMBER\b|\#)\s*[.:]?\s*:?"
+)
+"""The label of a request number heading a letter: `FOIA FILE NO.:`, `Request No.`, `FOIPA Request Number`."""
+_REQUEST_NUMBER = r"(?:[A-Z]{1,4}-)?\d{2,7}(?:-\d{2,7}){1,2}"
+"""A request number: two or three groups of digits, maybe after letters (`15-2549`, `P-2015-00123`)."""
+_LABEL_ALONE = re.compile(rf"\s*{_REQUEST_LABEL}\s*", re.IGNORECASE)
+_NUMBER_ALONE = re.compile(rf"\s*{_REQUEST_NUMBER}\s*", re.IGNORECASE)
+
 _CLASS_WORDS = r"(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|TOP\s+SECRET|RESTRICTED)"
 _CLASSIFICATION = rf"{_CLASS_WORDS}(?:\s*//?\s*[A-Z]+(?:\s*/\s*[A-Z]+)*)?"
 
@@ -50,10 +60,7 @@ _CLASSIFICATION = rf"{_CLASS_WORDS}(?:\s*//?\s*[A-Z]+(?:\s*/\s*[A-Z]+)*)?"
 _STRONG = {
     "case": r"Case\s*No\s*[.,:]?\s*:?\s*(?P<case>[A-Z]{1,3}-\s?\d{2,4}-\s?\d{3,6})",
     "doc": r"Doc\s*No\s*[.,:]?\s*:?\s*(?P<doc>[A-Z](?=[\dOIl]*\d{4})[\dOIl]{6,10})\b",
-    "request": (
-        r"^\s*(?:RE\s*:\s*)?(?:(?:FOIA|FOIPA|FOIL)\s+(?:FILE\s+|REQUEST\s+|CASE\s+)?|REQUEST\s+)"
-        r"(?:NO\b|NUMBER\b|\#)\s*[.:]?\s*:?\s*(?P<request>(?:[A-Z]{1,4}-)?\d{2,7}(?:-\d{2,7}){1,2})\b"
-    ),
+    "request": rf"^\s*{_REQUEST_LABEL}\s*(?P<request>{_REQUEST_NUMBER})\b",
     "production_banner": r"[A-Z][A-Z. ]*-\s*PRODUCED\s+TO\s+(?:THE\s+)?HOUSE\s+[A-Z .]*?COMM(?:ITTEE|\.)?",
     "agreement_banner": (
         r"SUBJECT\s+TO\s+AGREEMENT\s+ON\s+SENSITIVE\s+INFORMATION\s*&\s*REDACTIONS\.?\s*NO\s+FOIA\s+WAIVER\.?"
@@ -241,7 +248,7 @@ def strip_page(page: Page, repeated: set[str] = frozenset()) -> CleanPage:  # ty
         i += 1
         in_zone = i < ZONE_ROWS or i >= n - ZONE_ROWS
         kept: list[Segment] = []
-        for column, segment in row:
+        for column, segment in _labels_joined(row):
             found, rest = _components(segment)
             junk = len(rest.strip()) <= 4 and any(m.kind == "nara" for m in found)  # OCR specks by a footer
             whole = bool(found) and (_FILLER.match(rest) is not None or junk)
@@ -262,6 +269,16 @@ def strip_page(page: Page, repeated: set[str] = frozenset()) -> CleanPage:  # ty
     while kept_rows and not kept_rows[-1]:
         kept_rows.pop()
     return CleanPage(page.number, tuple(kept_rows), _read_stamp(matches, raw), page.needs_ocr, page.ocr_confidence)
+
+
+def _labels_joined(row: Row) -> Row:
+    """A row with a request-number label and its number, set apart in two columns as OCR of a
+    letter gives them (`FOIA FILE NO.:      15-2549`), made one segment."""
+    for k in range(len(row) - 1):
+        (column, label), (_, number) = row[k], row[k + 1]
+        if _LABEL_ALONE.fullmatch(label) and _NUMBER_ALONE.fullmatch(number):
+            return (*row[:k], (column, f"{label} {number}"), *row[k + 2 :])
+    return row
 
 
 _PAGE_COUNTER = re.compile(r"^\W*Pa(?:ge)?\s*[:*]?\s*(?P<nara_page>[\dIl]{1,4})\W*$", re.IGNORECASE)

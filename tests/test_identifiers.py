@@ -18,6 +18,7 @@ from indexer.identifiers import (
     parse_bates,
     sequence_numbers,
 )
+from indexer.ocr import ocr_page
 from indexer.stamps import CleanPage, Stamp, strip_stamps
 
 
@@ -227,3 +228,13 @@ def test_jfk_every_text_and_ocr_layer_file_is_one_document(shared_corpus: Path) 
     split = {f.name: n for f in files if (n := len(jfk_documents(f, extract_pdf_pdfium))) != 1}
     assert len(files) > 100
     assert split == {}
+
+
+@pytest.mark.usefixtures("tesseract")
+def test_jfk_docid_32989794_page_31_footer_read_short_stays_in_the_document(shared_corpus: Path) -> None:
+    """The scan's page 31 footer OCRs as `NW 65994 Docld: 32989 bh`: it was a document of its own.
+    Pages 30 to 32 only (OCR of the 63 pages takes minutes)."""
+    path = shared_corpus / JFK / "scanned-pdf/DOCID-32989794.pdf"
+    [doc] = split_documents(strip_stamps([ocr_page(path, n) for n in (30, 31, 32)]))
+    assert [p.number for p in doc] == [30, 31, 32]
+    assert {p.stamp.doc_number for p in doc} == {"32989794"}

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from indexer.extract import Page, Row, extract_pdf, extract_text_file
+from indexer.ocr import ocr_page
 from indexer.stamps import CleanPage, Stamp, repeated_segments, strip_page, strip_stamps
 
 STATE_LINE = "UNCLASSIFIED U.S. Department of State Case No. F-2014-20439 Doc No. C05758519 Date: 10/30/2015"
@@ -574,3 +575,19 @@ def test_request_number_in_a_footer_with_its_page_count_is_the_case_number() -> 
     clean = strip_page(page("Check 05/11/2010 14775 ($73,615.88)", "CPD FOIA 15-0599 Page 1 of 10"))
     assert clean.stamp.case_number == "15-0599"
     assert clean.lines == ("Check 05/11/2010 14775 ($73,615.88)",)
+
+
+@pytest.mark.usefixtures("tesseract")
+def test_chicago_cpd_foia_15_2549_pdf_page_1_file_number_read_apart_from_its_label(shared_corpus: Path) -> None:
+    """OCR of the scan sets label and number in two columns: `FOIA FILE NO.:        15-2549`."""
+    clean = strip_page(ocr_page(shared_corpus / "chicago-foia/CPD FOIA 15-2549.pdf", 1))
+    assert clean.stamp.case_number == "15-2549"
+    assert not any("FILE NO" in line for line in clean.lines)
+
+
+@pytest.mark.usefixtures("tesseract")
+def test_chicago_cpd_jan10feb2015_checks_page_1_footer_request_number(shared_corpus: Path) -> None:
+    """Page 1 of 10 of CPD's check list ends `CPD FOIA 15-0599   Page 1 of 10`."""
+    clean = strip_page(ocr_page(shared_corpus / "chicago-foia/CPDJan10Feb2015ChecksAndAmounts.pdf", 1))
+    assert clean.stamp.case_number == "15-0599"
+    assert "CPD FOIA 15-0599" in clean.stamp.raw
