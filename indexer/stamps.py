@@ -10,6 +10,10 @@ Two mechanisms work together:
 
 The unit is a row segment (see `extract`), so a stamp sharing a line with another banner or with
 body text is removed without the rest.
+
+Then, over the whole file, Bates numbers are put in sequence (`number_bates`): a line the OCR
+damaged is found by the series' prefix and width, a misread number is corrected from its
+neighbours, and a page whose stamp the OCR lost takes its number from them (`bates_inferred`).
 """
 
 from __future__ import annotations
@@ -354,12 +358,11 @@ def _numbered(
 ) -> CleanPage:
     """A page with its number in the series put first among its Bates numbers, and the line it
     was read from (when found only now) cut out of its text."""
-    lines, raw, inferred = page.lines, page.stamp.raw, False
+    lines, raw = page.lines, page.stamp.raw
     if place is not None and hit is not None:
         lines, cut = _cut(page.lines, *hit)
-        raw, inferred = (*raw, cut), False
-    elif place is not None:
-        inferred = place.inferred
+        raw = (*raw, cut)
+    inferred = place is not None and place.inferred and hit is None
     number = [str(Bates(series[0], place.number, series[1]))] if place is not None else []
     bates = tuple(dict.fromkeys([*number, *(str(b) for b in others)]))
     stamp = replace(page.stamp, bates=bates, raw=raw, bates_inferred=inferred)
