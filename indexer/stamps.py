@@ -119,6 +119,9 @@ _LITERAL = re.compile("(?=(" + "|".join(_KINDS_OF) + "))")
 """Every place where one of the words starts (a look-ahead, so overlapping words are all found)."""
 _DIGIT_HINTS = {"bates": re.compile(r"\d{6}"), "record": re.compile(r"\d{5}\s?-\s?\d{5}")}
 """What the components made of digits contain, for those with no word."""
+_READ_ONLY = {"request"}
+"""Components read but left in the text: a letter's own heading (`FOIA FILE NO.: 15-2549`) is
+part of the letter, printed once, not a stamp on every page."""
 _CASE_SENSITIVE = {"production_banner", "agreement_banner", "classification", "unclassified", "bates"}
 _FILLER = re.compile(r"^[\s.,;:|_\-–—]*$")
 _DIGITS = re.compile(r"\d+")
@@ -252,12 +255,15 @@ def strip_page(page: Page, repeated: set[str] = frozenset()) -> CleanPage:  # ty
         i += 1
         in_zone = i < ZONE_ROWS or i >= n - ZONE_ROWS
         kept: list[Segment] = []
-        for column, segment in _labels_joined(row):
+        for column, segment in row:
             found, rest = _components(segment)
             junk = len(rest.strip()) <= 4 and any(m.kind == "nara" for m in found)  # OCR specks by a footer
             whole = bool(found) and (_FILLER.match(rest) is not None or junk)
             strong = any(m.kind in _STRONG for m in found)
-            if _norm(segment) in repeated or (whole and (strong or in_zone)):
+            if found and all(m.kind in _READ_ONLY for m in found):
+                matches.extend(found)
+                kept.append((column, segment))
+            elif _norm(segment) in repeated or (whole and (strong or in_zone)):
                 matches.extend(found)
                 raw.append(segment)
             elif found and in_zone and strong:
@@ -266,7 +272,7 @@ def strip_page(page: Page, repeated: set[str] = frozenset()) -> CleanPage:  # ty
                 kept.append((column, " ".join(rest.split())))
             else:
                 kept.append((column, segment))
-        matches.extend(_footer_page(row, matches[taken:]))
+        matches.extend(_footer_page(row, matches[taken:]) + _request_in_columns(row))
         taken = len(matches)
         if kept:
             kept_rows.append(render_row(tuple(kept)))
@@ -275,14 +281,13 @@ def strip_page(page: Page, repeated: set[str] = frozenset()) -> CleanPage:  # ty
     return CleanPage(page.number, tuple(kept_rows), _read_stamp(matches, raw), page.needs_ocr, page.ocr_confidence)
 
 
-def _labels_joined(row: Row) -> Row:
-    """A row with a request-number label and its number, set apart in two columns as OCR of a
-    letter gives them (`FOIA FILE NO.:      15-2549`), made one segment."""
-    for k in range(len(row) - 1):
-        (column, label), (_, number) = row[k], row[k + 1]
+def _request_in_columns(row: Row) -> list[_Match]:
+    """A request number whose label is a segment of its own, the number the next one, as OCR of
+    a letter sets them (`FOIA FILE NO.:      15-2549`)."""
+    for (_, label), (_, number) in zip(row, row[1:], strict=False):
         if _LABEL_ALONE.fullmatch(label) and _NUMBER_ALONE.fullmatch(number):
-            return (*row[:k], (column, f"{label} {number}"), *row[k + 2 :])
-    return row
+            return [_Match("request", {"request": number.strip()}, f"{label} {number}")]
+    return []
 
 
 _PAGE_COUNTER = re.compile(r"^\W*Pa(?:ge)?\s*[:*]?\s*(?P<nara_page>[\dIl]{1,4})\W*$", re.IGNORECASE)
