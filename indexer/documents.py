@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .emails import SEPARATOR, Message, header_blocks, person_key, starts_page, subject_key
-from .metadata import Metadata, read_metadata
+from .identifiers import edit_distance, ocr_variants
+from .metadata import Metadata, jfk_form, read_metadata
 from .sources import Source
 from .stamps import CleanPage
 
@@ -50,6 +51,7 @@ class Document:
     origins: tuple[PageOrigin, ...] = ()
     record_number: str | None = None
     meta: Metadata = field(default_factory=Metadata)
+    inferred_bates: tuple[str, ...] = ()
 
     @property
     def last_page(self) -> int:
@@ -59,6 +61,12 @@ class Document:
     def text(self) -> str:
         """The body with stamps removed, pages joined by a form feed."""
         return "\f".join(self.pages)
+
+    @property
+    def inferred(self) -> tuple[str, ...]:
+        """What the document does not print but was inferred: `sender`, `bates NIH-000123` (a Bates
+        number taken from the neighbouring pages where OCR lost the page's own)."""
+        return self.meta.inferred + tuple(f"bates {b}" for b in self.inferred_bates)
 
     @property
     def classification(self) -> str | None:
@@ -71,17 +79,54 @@ def document_id(sha256: str, first_page: int) -> str:
 
 
 def split_documents(pages: Sequence[CleanPage]) -> list[list[CleanPage]]:
-    """Group pages into documents, starting a new one where the stamped doc number changes."""
+    """Group pages into documents, starting a new one where the stamped doc number changes.
+
+    A number that is an OCR variant of the document's (`identifiers.ocr_variants`) starts no
+    new document when the page says it is not a first page: its footer counts it as page 2 or
+    later, the document began on a record page (record-number banner or JFK identification
+    form) and this page is none, or the number has another length than the document's (a digit
+    dropped or added). Pages come back with their document's number: the reading most of its
+    pages carry (on a tie, the one nearest to all its readings)."""
     groups: list[list[CleanPage]] = []
-    current: str | None = None
+    readings: list[str] = []
     for page in pages:
         number = page.stamp.doc_number
-        if groups and (number is None or current is None or number == current):
+        if groups and (number is None or not readings or number in readings or _misread(page, readings, groups[-1])):
             groups[-1].append(page)
         else:
             groups.append([page])
-        current = number or current
-    return groups
+            readings = []
+        if number:
+            readings.append(number)
+    return [_one_number(group) for group in groups]
+
+
+def _misread(page: CleanPage, readings: list[str], group: list[CleanPage]) -> bool:
+    """Whether a page's doc number is the document's misread (see `split_documents`)."""
+    number, stamp = page.stamp.doc_number or "", page.stamp
+    close = [r for r in readings if ocr_variants(number, r)]
+    if not close or _record_page(page):
+        return False
+    later_page = (stamp.page_in_doc or 0) > 1
+    return later_page or _record_page(group[0]) or all(len(r) != len(number) for r in close)
+
+
+def _record_page(page: CleanPage) -> bool:
+    """A page that introduces a record: a record-number banner, or the JFK identification form."""
+    return page.stamp.record_number is not None or jfk_form(page.lines) is not None
+
+
+def _one_number(group: list[CleanPage]) -> list[CleanPage]:
+    """The pages of one document, each with the document's number where its own is a misreading."""
+    readings = [p.stamp.doc_number for p in group if p.stamp.doc_number]
+    if len(set(readings)) < 2:
+        return group
+    counts = Counter(readings)
+    best = min(counts, key=lambda r: (-counts[r], sum(edit_distance(r, o) * n for o, n in counts.items())))
+    return [
+        replace(p, stamp=replace(p.stamp, doc_number=best)) if p.stamp.doc_number not in (None, best) else p
+        for p in group
+    ]
 
 
 def split_emails(pages: Sequence[CleanPage]) -> list[list[CleanPage]]:
@@ -162,6 +207,7 @@ def build_document(source: Source, pages: Sequence[CleanPage]) -> Document:
         origins=tuple(page_origin(p) for p in pages),
         record_number=meta.record_number or _first([s.record_number for s in stamps]),  # type: ignore[arg-type]
         meta=meta,
+        inferred_bates=tuple(b for s in stamps if s.bates_inferred for b in s.bates),
     )
 
 
