@@ -17,6 +17,7 @@ from whoosh.fields import Schema
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, QueryParser
 
 from indexer.errors import QueryError
+from indexer.identifiers import normalize_bates
 from indexer.schema import SentDate, build_schema, parse_period
 
 from .aliases import Aliases
@@ -45,6 +46,7 @@ _PAREN_VALUE = re.compile(r"\b(exemptions?):(?!\")([^\s\"]*\([^\s\"]*)")
 _EMPTY_VALUE = re.compile(r"(?:^|(?<=[\s(]))([A-Za-z_]+):(?=\s|\)|$)")
 _STATUS_VALUE = re.compile(r"\b(?:status|release_status):([^\s()\[\]]+)")
 _QUOTED_DATE = re.compile(r'\b(date|released|release_date):"([^"]*)"')
+_BATES_VALUE = re.compile(r'\bbates:(?:"([^"]*)"|([^\s()"*?]+)(?=[\s()]|$))')
 _DATE_FIELDS = ("date", "released", "release_date")
 _BARE_COMPARISON = re.compile(r"(?:^|(?<=[\s(]))[<>]")
 _PERSON_VALUE = re.compile(r'(?:^|(?<=[\s(]))(from|sender|to|recipients?|cc|participants?|anyone):("[^"]*"|[^\s()"]+)')
@@ -193,6 +195,7 @@ def parse_query(text: str, schema: Schema | None = None, aliases: Aliases | None
         return wq.Every()
     check_syntax(text, schema)
     text = _PAREN_VALUE.sub(lambda m: f'{m.group(1)}:"{m.group(2)}"', text)
+    text = _BATES_VALUE.sub(lambda m: f"bates:{normalize_bates(m.group(1) or m.group(2))}", text)
     text, marked = _mark_aliases(text, aliases or Aliases())
     try:
         q = _parser(schema).parse(text)
