@@ -3,7 +3,7 @@
 State release (138 PDFs, indexed into a scratch folder, or `--index DIR` to read an index of it
 already made): each document's sender facet value as written, and the agency's own `from` for the
 document (`ground-truth.csv`). Fauci production (12 text files): the sender of every email header
-block (`indexer.metadata.header_blocks`) on each page whose header count matches the ground
+block (`indexer.emails.header_blocks`) on each page whose header count matches the ground
 truth's rows for the page, paired with the ground truth's sender (`on behalf of ...` dropped). The
 groups are computed, as in an index, from every sender, recipient and Cc value read.
 
@@ -30,7 +30,7 @@ from pathlib import Path
 from _common import CORPUS, STATE, arguments, header, require, scratch
 
 from indexer import Options, index_paths
-from indexer.metadata import header_blocks
+from indexer.emails import header_blocks
 from indexer.people import group_people
 from indexer.store import open_index, person_values
 

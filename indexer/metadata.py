@@ -8,67 +8,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from dateutil import parser as dateparser
-
+from .dates import parse_date
+from .emails import Message, header_blocks
+from .exemptions import exemptions
 from .stamps import RECORD_NUMBER, record_number
 
-_LABELS = {
-    "from": "from", "prom": "from", "fram": "from", "frorn": "from",
-    "sent": "sent", "date": "sent",
-    "to": "to",
-    "cc": "cc",
-    "bcc": "bcc",
-    "subject": "subject", "subj": "subject", "sublect": "subject", "subiect": "subject",
-    "attachments": "attachments", "attachment": "attachments",
-}  # fmt: skip
-_HEADER = re.compile(
-    r"^(?P<indent>\s*)(?P<label>" + "|".join(_LABELS) + r")(?:\s*[:;]|(?=\s{2,})|\s*$)\s*(?P<value>.*)$",
-    re.IGNORECASE,
-)
-_SEGMENTS = re.compile(r"\s{2,}")
-_ORIGINAL_MESSAGE = re.compile(r"^\s*-*\s*(?:Original|Forwarded)\s+Message\s*-*\s*$", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+'-]+\s?[@©®]\s?[\w-]+(?:\s?\.\s?[\w-]+)+")
-_STATUS_WORDS = re.compile(r"^(?:RELEASE\s+IN(?:\s+(?:FULL|PART))?|FULL|PART|DENIED|RELEASE\s+DENIED)\b", re.IGNORECASE)
-
-# Exemption codes, in the forms releases print them.
-_EXEMPTION = re.compile(
-    r"""
-    (?<![\w.])
-    (?:
-        \(\s*[bB]\s*\)\s*\(\s*(?P<paren>[1-9])\s*\)(?:\s*\(\s*(?P<paren_sub>[A-Fa-f])\s*\))?
-      | (?P<b>[bB])(?P<num>[1-9])(?:\s?\(\s*(?P<sub_paren>[A-Fa-f])\s*\)|(?P<sub>[A-Fa-f]))?
-        (?P<qualifier>(?:\s+(?!AND\b|OR\b|THE\b)[A-Z]{2,6}(?:/[A-Z]{2,6})?){1,2})?
-      | 1\.4\s?\(\s*(?P<eo>[A-Ha-h])\s*\)
-      | 3\.3\s?\(\s*b\s*\)\s?\(\s*(?P<cia33>[1-9])\s*\)
-      | 3\.5\s?\(\s*(?P<cia35>[a-z])\s*\)
-      | 5\s*ILCS\s*140\s*/\s*(?P<ilcs>7(?:\.5)?(?:\s?\(\s*\d+\s*\))?(?:\s?\(\s*[a-z.]+\s*\))?)
-    )
-    (?![\w])
-    """,
-    re.VERBOSE,
-)
 _MARKING = re.compile(r"^\s*((?:TOP\s+)?SECRET|CONFIDENTIAL|UNCLASSIFIED)(?:\s*//?\s*[A-Z]+(?:\s*/\s*[A-Z]+)*)?\s*$")
 _BLOCK_END = r"(?=\s+[—–-]+\s|\s+(?:Class|Reason|Declassify)\b|\s*$)"
 _CLASSIFIED_BY = re.compile(rf"\bClassified\s+by\s*:?\s*(?P<value>[^\n]+?){_BLOCK_END}", re.IGNORECASE | re.MULTILINE)
 _DECLASSIFY_ON = re.compile(rf"\bDeclassify\s+on\s*:?\s*(?P<value>[^\n]+?){_BLOCK_END}", re.IGNORECASE | re.MULTILINE)
 _CLASS_LINE = re.compile(r"\bClass(?:ification)?\s*:\s*(?:TOP\s+)?(?:SECRET|CONFIDENTIAL)(?:\s*//?\s*[A-Z]+)*")
-_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)|(?<!\d)\d{1,2}/\d{1,2}/\d{2}(?!\d)")
-_GLUED_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(\d{1,2}:\d\d)")
-_UNKNOWN_LABEL = re.compile(r"^\s*\W?[A-Za-z]{1,4}\s*:(?:\s{2,}|\s*$)")
-_DOTTED_TIME = re.compile(r"(?<!\d)(\d{1,2})[.,;](\d{2})(?=\s*[AaPp]\.?\s?[Mm]\b)")
-_NOT_DATE_WORDS = re.compile(r"[^\w:/,.\- ]")
-
-
-@dataclass(frozen=True)
-class Message:
-    """One message of an email chain, as its header block gives it."""
-
-    sender: str | None = None
-    recipients: tuple[str, ...] = ()
-    cc: tuple[str, ...] = ()
-    date: datetime | None = None
-    subject: str | None = None
-    attachments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,124 +40,8 @@ class Metadata:
     record_number: str | None = None
     record_agency: str | None = None
     record_pages: int | None = None
-
-
-# --- dates -----------------------------------------------------------------------------------
-
-
-def parse_date(text: str) -> datetime | None:
-    """A date and time from a header value, tolerant of OCR noise and trailing junk.
-
-    `Thursday, March 3, 2011 9:45 PM`, `Sent: 5.48 PM`-style dotted times and
-    `Mon Jan 24 17:55:40 2011` all parse; a value with no recognizable year gives None.
-    """
-    text = _GLUED_YEAR.sub(r"\1 \2", text)
-    text = _DOTTED_TIME.sub(r"\1:\2", text)
-    text = re.sub(r",(?=\S)", ", ", text)
-    text = _NOT_DATE_WORDS.sub(" ", text)
-    if not _YEAR.search(text):
-        return None
-    words = text.split()
-    for end in range(len(words), 0, -1):
-        candidate = " ".join(words[:end])
-        if not _YEAR.search(candidate):
-            break
-        try:
-            return dateparser.parse(candidate, default=datetime(1900, 1, 1), ignoretz=True)
-        except (ValueError, OverflowError):
-            continue
-    return None
-
-
-# --- email headers ---------------------------------------------------------------------------
-
-
-def _value_segments(value: str) -> list[str]:
-    """A header value without the margin marks that share its line (exemption codes, status)."""
-    keep = []
-    for segment in _SEGMENTS.split(value.strip()):
-        if not segment or _STATUS_WORDS.match(segment) or _only_exemptions(segment):
-            continue
-        keep.append(segment)
-    return keep
-
-
-def _only_exemptions(text: str) -> bool:
-    return bool(text.strip()) and not _EXEMPTION.sub("", text).strip(" ,;")
-
-
-def clean_person(text: str) -> str:
-    """A sender or recipient tidied: OCR'd letters repaired, spaces inside addresses removed."""
-    text = re.sub(r"(?<!\S)lvl", "M", text)
-    text = re.sub(r"[\[(]?\s*\b(?:mailto|maitto|mallto|rnailto|mailt0)\b\s*[:;]?\s*", " [mailto:", text, flags=re.I)
-    text = re.sub(r"\s+(?=[>\]])|(?<=[<\[])\s+", "", text)
-    return " ".join(text.strip(" ,;'\"").split())
-
-
-def split_people(text: str) -> tuple[str, ...]:
-    """Names and addresses of a To or Cc value, split on semicolons."""
-    return tuple(p for p in (clean_person(part) for part in re.split(r";", text)) if p and not _only_exemptions(p))
-
-
-def header_blocks(lines: Sequence[str]) -> list[Message]:
-    """Every email header block in a document, top message first."""
-    messages: list[Message] = []
-    fields: dict[str, list[str]] = {}
-    last: str | None = None
-    value_column = label_column = 0
-
-    def close() -> None:
-        nonlocal fields, last
-        if "from" in fields or ("sent" in fields and ("to" in fields or "subject" in fields)):
-            messages.append(_message(fields))
-        fields, last = {}, None
-
-    for line in lines:
-        if _ORIGINAL_MESSAGE.match(line):
-            close()
-            continue
-        m = _HEADER.match(line)
-        if m:
-            key = _LABELS[m.group("label").lower()]
-            if key in fields and key != "to" or (key == "from" and fields):
-                close()
-            value = m.group("value")
-            label_column = len(m.group("indent"))
-            value_column = len(line) - len(value) if value.strip() else label_column + 10
-            fields.setdefault(key, []).append(" ".join(_value_segments(value)))
-            last = key
-        elif last is not None and line.strip():
-            indent = len(line) - len(line.lstrip())
-            wrapped = indent >= value_column - 3 and indent > label_column + 3
-            if not _value_segments(line) or (indent > label_column + 40 and "subject" not in fields):
-                continue  # a margin mark (exemption code, release status) between header lines
-            if last in ("subject", "to", "cc", "attachments") and wrapped:
-                fields[last][-1] = (fields[last][-1] + " " + " ".join(_value_segments(line))).strip()
-            elif "subject" not in fields and _UNKNOWN_LABEL.match(line):
-                last = "unknown"  # a label garbled by OCR, such as `=To:` or `Tut:`
-                fields.setdefault(last, []).append("")
-            else:
-                close()
-        elif last is not None and not line.strip() and "subject" in fields:
-            close()
-    close()
-    return messages
-
-
-def _message(fields: dict[str, list[str]]) -> Message:
-    def first(key: str) -> str:
-        return next((v for v in fields.get(key, []) if v.strip()), "")
-
-    sender = clean_person(first("from")) or None
-    subject = " ".join(first("subject").split()) or None
-    return Message(
-        sender=sender,
-        recipients=tuple(p for v in fields.get("to", []) for p in split_people(v)),
-        cc=tuple(p for v in fields.get("cc", []) for p in split_people(v)),
-        date=parse_date(first("sent")),
-        subject=subject,
-        attachments=tuple(a for v in fields.get("attachments", []) for a in split_people(v)),
-    )
+    inferred: tuple[str, ...] = ()
+    """Fields not printed in the document but inferred from the release around it (`sender`)."""
 
 
 # --- release status, exemptions, classification ----------------------------------------------
@@ -224,36 +58,6 @@ def release_status(text: str) -> str | None:
     if m:
         return "full" if m.group(1) == "FULL" else "part"
     return None
-
-
-def normalize_exemption(m: re.Match[str]) -> str:
-    """The canonical form of one matched exemption code: `B6`, `B7(C)`, `1.4(D)`, `B3 CIA PERS/ORG`."""
-    g = m.groupdict()
-    if g["paren"]:
-        return f"B{g['paren']}" + (f"({g['paren_sub'].upper()})" if g["paren_sub"] else "")
-    if g["num"]:
-        sub = g["sub_paren"] or g["sub"]
-        code = f"B{g['num']}" + (f"({sub.upper()})" if sub else "")
-        if g["qualifier"] and g["num"] == "3":
-            code += " " + " ".join(g["qualifier"].split())
-        return code
-    if g["eo"]:
-        return f"1.4({g['eo'].upper()})"
-    if g["cia33"]:
-        return f"3.3(b)({g['cia33']})"
-    if g["cia35"]:
-        return f"3.5({g['cia35']})"
-    return "5 ILCS 140/" + re.sub(r"\s+", "", g["ilcs"])
-
-
-def exemptions(text: str) -> tuple[str, ...]:
-    """Every exemption code cited in a text, canonical, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for m in _EXEMPTION.finditer(text):
-        if m.group("b") == "b" and not m.group("num"):
-            continue
-        seen.setdefault(normalize_exemption(m), None)
-    return tuple(seen)
 
 
 def classification(text: str) -> tuple[str | None, str | None, str | None]:

@@ -65,6 +65,7 @@ def build_schema() -> Schema:
         stamps=STORED(),
         ocr_pages=STORED(),
         provenance=STORED(),
+        inferred=STORED(),
         record_number=KEYWORD(**_KEY),
         record_agency=KEYWORD(**_KEY),
         record_pages=NUMERIC(stored=True),

@@ -10,6 +10,10 @@ Two mechanisms work together:
 
 The unit is a row segment (see `extract`), so a stamp sharing a line with another banner or with
 body text is removed without the rest.
+
+Then, over the whole file, Bates numbers are put in sequence (`number_bates`): a line the OCR
+damaged is found by the series' prefix and width, a misread number is corrected from its
+neighbours, and a page whose stamp the OCR lost takes its number from them (`bates_inferred`).
 """
 
 from __future__ import annotations
@@ -18,10 +22,23 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from .extract import Page, Segment, render_row
+from .extract import Page, Row, Segment, render_row
+from .identifiers import (
+    Bates,
+    Found,
+    Numbered,
+    digits,
+    dominant_series,
+    edit_distance,
+    find_bates,
+    normalize_bates,
+    parse_bates,
+    prefix_key,
+    sequence_numbers,
+)
 
 ZONE_ROWS = 6
 """How many rows at the top and at the bottom of a page count as its header and footer zone."""
@@ -30,20 +47,32 @@ RECORD_NUMBER = r"(?<![\w-])(?:\d{3}|[1Il|\\][0Oo][4Aa])\s?-\s?\d{5}\s?-\s?\d{5}
 """A NARA JFK record number, such as 104-10004-10143. OCR misreads the banner's CIA prefix 104
 (the commonest) as `\\oa` or `1O4`; those are taken only before the two strict five-digit parts."""
 
+_REQUEST_LABEL = (
+    r"(?:RE\s*:\s*)?(?:(?:FOIA|FOIPA|FOIL)\s+(?:FILE\s+|REQUEST\s+|CASE\s+)?|REQUEST\s+)"
+    r"(?:NO\b|NUMBER\b|\#)\s*[.:]?\s*:?"
+)
+"""The label of a request number heading a letter: `FOIA FILE NO.:`, `Request No.`, `FOIPA Request Number`."""
+_REQUEST_NUMBER = r"(?:[A-Z]{1,4}-)?\d{2,7}(?:-\d{2,7}){1,2}"
+"""A request number: two or three groups of digits, maybe after letters (`15-2549`, `P-2015-00123`)."""
+_LABEL_ALONE = re.compile(rf"\s*{_REQUEST_LABEL}\s*", re.IGNORECASE)
+_NUMBER_ALONE = re.compile(rf"\s*{_REQUEST_NUMBER}\s*", re.IGNORECASE)
+
 _CLASS_WORDS = r"(?:UNCLASSIFIED|CONFIDENTIAL|SECRET|TOP\s+SECRET|RESTRICTED)"
 _CLASSIFICATION = rf"{_CLASS_WORDS}(?:\s*//?\s*[A-Z]+(?:\s*/\s*[A-Z]+)*)?"
 
 # Components that are a stamp wherever they stand alone.
 _STRONG = {
     "case": r"Case\s*No\s*[.,:]?\s*:?\s*(?P<case>[A-Z]{1,3}-\s?\d{2,4}-\s?\d{3,6})",
-    "doc": r"Doc\s*No\s*[.,:]?\s*:?\s*(?P<doc>[A-Z]\d{6,10})\b",
+    "doc": r"Doc\s*No\s*[.,:]?\s*:?\s*(?P<doc>[A-Z](?=[\dOIl]*\d{4})[\dOIl]{6,10})\b",
+    "request": rf"^\s*{_REQUEST_LABEL}\s*(?P<request>{_REQUEST_NUMBER})\b",
     "production_banner": r"[A-Z][A-Z. ]*-\s*PRODUCED\s+TO\s+(?:THE\s+)?HOUSE\s+[A-Z .]*?COMM(?:ITTEE|\.)?",
     "agreement_banner": (
         r"SUBJECT\s+TO\s+AGREEMENT\s+ON\s+SENSITIVE\s+INFORMATION\s*&\s*REDACTIONS\.?\s*NO\s+FOIA\s+WAIVER\.?"
     ),
     "nara": (
         r"(?:[A-Za-z]{1,3}[,.]?\s*)?(?:\d{3,6}\)?[\s.]+)?[\"“”'‘_|]?\s*"
-        r"(?:Doc|Voe|Dac)\s*[IlL1|]da?\s*[:;.=]?\s*(?P<docid>\d{5,10})[.,]*"
+        r"(?:D?B[ao]{1,2}c|D[ao]{1,2}c|Voe)\s*[IlLtT1|]{1,2}da?\s*[:;.=]?\s*"
+        r"(?P<docid>\d(?=[\dOIlB]*\d{4})[\dOIlB]{4,9})[.,]*"
         r"(?:\s*Pa(?:ge)?\s*[-\s]?(?P<nara_page>[\dIl]+)-?)?"
     ),
     "cia": (
@@ -61,7 +90,8 @@ _WEAK = {
     "agency": r"U\.\s?S\.\s+Department\s+of\s+(?:State|Justice|Defense|Homeland\s+Security|the\s+Treasury|Energy)",
     "stamp_date": r"Date\s*[:.;]?\s*(?P<stamp_date>\d{1,2}/\d{1,2}/\d{4})",
     "classification": rf"(?P<classification>{_CLASSIFICATION})",
-    "bates": r"(?P<bates>(?=[A-Z0-9_-]*[A-Z]{2})[A-Z][A-Z0-9]*(?:[-_][A-Z0-9]+)*?[-_]?\d{6,10})",
+    "bates": r"(?P<bates>(?=[A-Z0-9_=-]*[A-Z]{2})[A-Z][A-Z0-9]*(?:[-_=]+[A-Z0-9]+)*?(?:[-_=]+\s?)?\d{6,10})",
+    "request_footer": r"(?:[A-Z]{2,6}\s+)?FOIA\s*\#?\s*(?P<request_ref>\d{2,4}-\d{3,6})(?:\s+Page\s+\d+\s+of\s+\d+)?",
     "record": rf"(?P<record>{RECORD_NUMBER})\)?",
 }
 _COMPONENTS = {**_STRONG, **_WEAK}
@@ -70,7 +100,9 @@ _LITERALS = {
     "doc": ("doc",),
     "production_banner": ("produced",),
     "agreement_banner": ("agreement",),
-    "nara": ("doc", "voe", "dac"),
+    "request": ("foi", "request"),
+    "request_footer": ("foi",),
+    "nara": ("doc", "voe", "dac", "boc", "aoc"),
     "cia": ("approved",),
     "jfk_act": ("release",),
     "unclassified": ("unclassified",),
@@ -87,6 +119,9 @@ _LITERAL = re.compile("(?=(" + "|".join(_KINDS_OF) + "))")
 """Every place where one of the words starts (a look-ahead, so overlapping words are all found)."""
 _DIGIT_HINTS = {"bates": re.compile(r"\d{6}"), "record": re.compile(r"\d{5}\s?-\s?\d{5}")}
 """What the components made of digits contain, for those with no word."""
+_READ_ONLY = {"request"}
+"""Components read but left in the text: a letter's own heading (`FOIA FILE NO.: 15-2549`) is
+part of the letter, printed once, not a stamp on every page."""
 _CASE_SENSITIVE = {"production_banner", "agreement_banner", "classification", "unclassified", "bates"}
 _FILLER = re.compile(r"^[\s.,;:|_\-–—]*$")
 _DIGITS = re.compile(r"\d+")
@@ -94,7 +129,9 @@ _DIGITS = re.compile(r"\d+")
 
 @dataclass(frozen=True)
 class Stamp:
-    """What the stamps of one page say, and their raw text."""
+    """What the stamps of one page say, and their raw text. `page_in_doc` is the page's number
+    within its document where a footer prints it (NARA's `Page 3`); `bates_inferred` says that
+    the page's Bates number was not read but taken from its neighbours in the sequence."""
 
     case_number: str | None = None
     doc_number: str | None = None
@@ -103,6 +140,8 @@ class Stamp:
     bates: tuple[str, ...] = ()
     raw: tuple[str, ...] = ()
     record_number: str | None = None
+    page_in_doc: int | None = None
+    bates_inferred: bool = False
 
 
 @dataclass(frozen=True)
@@ -207,6 +246,7 @@ def strip_page(page: Page, repeated: set[str] = frozenset()) -> CleanPage:  # ty
     matches: list[_Match] = []
     raw: list[str] = []
     i = -1
+    taken = 0
     for row in page.rows:
         if not row:
             if kept_rows and kept_rows[-1]:
@@ -220,7 +260,10 @@ def strip_page(page: Page, repeated: set[str] = frozenset()) -> CleanPage:  # ty
             junk = len(rest.strip()) <= 4 and any(m.kind == "nara" for m in found)  # OCR specks by a footer
             whole = bool(found) and (_FILLER.match(rest) is not None or junk)
             strong = any(m.kind in _STRONG for m in found)
-            if _norm(segment) in repeated or (whole and (strong or in_zone)):
+            if found and all(m.kind in _READ_ONLY for m in found):
+                matches.extend(found)
+                kept.append((column, segment))
+            elif _norm(segment) in repeated or (whole and (strong or in_zone)):
                 matches.extend(found)
                 raw.append(segment)
             elif found and in_zone and strong:
@@ -229,6 +272,8 @@ def strip_page(page: Page, repeated: set[str] = frozenset()) -> CleanPage:  # ty
                 kept.append((column, " ".join(rest.split())))
             else:
                 kept.append((column, segment))
+        matches.extend(_footer_page(row, matches[taken:]) + _request_in_columns(row))
+        taken = len(matches)
         if kept:
             kept_rows.append(render_row(tuple(kept)))
     while kept_rows and not kept_rows[-1]:
@@ -236,10 +281,112 @@ def strip_page(page: Page, repeated: set[str] = frozenset()) -> CleanPage:  # ty
     return CleanPage(page.number, tuple(kept_rows), _read_stamp(matches, raw), page.needs_ocr, page.ocr_confidence)
 
 
+def _request_in_columns(row: Row) -> list[_Match]:
+    """A request number whose label is a segment of its own, the number the next one, as OCR of
+    a letter sets them (`FOIA FILE NO.:      15-2549`)."""
+    for (_, label), (_, number) in zip(row, row[1:], strict=False):
+        if _LABEL_ALONE.fullmatch(label) and _NUMBER_ALONE.fullmatch(number):
+            return [_Match("request", {"request": number.strip()}, f"{label} {number}")]
+    return []
+
+
+_PAGE_COUNTER = re.compile(r"^\W*Pa(?:ge)?\s*[:*]?\s*(?P<nara_page>[\dIl]{1,4})\W*$", re.IGNORECASE)
+
+
+def _footer_page(row: Row, found: list[_Match]) -> list[_Match]:
+    """The page counter printed apart from a NARA footer on its row (`DocId: 32112623    Page 6`)."""
+    if not any(m.kind == "nara" and "nara_page" not in m.groups for m in found):
+        return []
+    counters = (m for _, segment in row if (m := _PAGE_COUNTER.match(segment)))
+    return [_Match("page_counter", m.groupdict(), m.group(0)) for m in counters][:1]
+
+
 def strip_stamps(pages: Sequence[Page]) -> list[CleanPage]:
-    """Remove stamps from every page of one file."""
+    """Remove stamps from every page of one file; then number its pages in their Bates series."""
     repeated = repeated_segments(pages)
-    return [strip_page(page, repeated) for page in pages]
+    return number_bates([strip_page(page, repeated) for page in pages])
+
+
+def number_bates(pages: Sequence[CleanPage]) -> list[CleanPage]:
+    """Pages numbered in the Bates series most of them carry, with OCR damage repaired.
+
+    A Bates line the stamp patterns missed (`} a DOJ-OGR-00024081`, `DO T-OGR-00028974`) is
+    found in the header or footer zone by the series' prefix and width, cut out and read; a
+    number off the sequence is corrected from its neighbours (see
+    `identifiers.sequence_numbers`); a page with nothing read takes its number from them, marked
+    `bates_inferred`, unless a line near that number is found on it."""
+    readings = [[b for text in p.stamp.bates if (b := parse_bates(text))] for p in pages]
+    series = dominant_series(readings)
+    if series is None:
+        return list(pages)
+    prefix, width = series
+    key = prefix_key(prefix)
+    reads: list[int | None] = []
+    found: dict[int, tuple[int, Found]] = {}
+    for i, (page, bates) in enumerate(zip(pages, readings, strict=True)):
+        number = next((b.number for b in bates if _in_series(b, key, width)), None)
+        if number is None and (hit := _find_in_zone(page.lines, prefix, width)):
+            found[i] = hit
+            number = int(hit[1].number)
+        reads.append(number)
+    numbered = sequence_numbers(reads, width)
+    out = []
+    for i, (page, bates, place) in enumerate(zip(pages, readings, numbered, strict=True)):
+        hit = found.get(i)
+        if place is not None and place.inferred:
+            hit = _find_in_zone(page.lines, prefix, width, place.number)
+        out.append(_numbered(page, [b for b in bates if not _in_series(b, key, width)], series, place, hit))
+    return out
+
+
+def _in_series(bates: Bates, key: str, width: int) -> bool:
+    """A reading of the series, maybe with a misread prefix (`DOT-OGR-` in a `DOJ-OGR-` series)."""
+    return bates.width == width and edit_distance(prefix_key(bates.prefix), key) <= len(key) // 3
+
+
+def _find_in_zone(
+    lines: Sequence[str], prefix: str, width: int, expected: int | None = None
+) -> tuple[int, Found] | None:
+    """The best damaged Bates number in the header or footer zone: (line index, what was found)."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    zone = filled if len(filled) <= 2 * ZONE_ROWS else filled[:ZONE_ROWS] + filled[-ZONE_ROWS:]
+    hits = [(i, hit) for i in zone if (hit := find_bates(lines[i], prefix, width, expected))]
+    return min(hits, key=lambda h: h[1].distance, default=None)
+
+
+def _numbered(
+    page: CleanPage,
+    others: list[Bates],
+    series: tuple[str, int],
+    place: Numbered | None,
+    hit: tuple[int, Found] | None,
+) -> CleanPage:
+    """A page with its number in the series put first among its Bates numbers, and the line it
+    was read from (when found only now) cut out of its text."""
+    lines, raw = page.lines, page.stamp.raw
+    if place is not None and hit is not None:
+        lines, cut = _cut(page.lines, *hit)
+        raw = (*raw, cut)
+    inferred = place is not None and place.inferred and hit is None
+    number = [str(Bates(series[0], place.number, series[1]))] if place is not None else []
+    bates = tuple(dict.fromkeys([*number, *(str(b) for b in others)]))
+    stamp = replace(page.stamp, bates=bates, raw=raw, bates_inferred=inferred)
+    return replace(page, lines=lines, stamp=stamp)
+
+
+_WORD_LIKE = re.compile(r"[A-Za-z][a-z]{2,}")
+
+
+def _cut(lines: tuple[str, ...], index: int, found: Found) -> tuple[tuple[str, ...], str]:
+    """Lines with a found Bates number cut out of its line (the whole line when what is left is
+    OCR specks), and the text cut."""
+    line = lines[index]
+    rest = (line[: found.start] + line[found.end :]).strip()
+    junk = len(_WORD_LIKE.findall(rest)) <= 1 and len("".join(rest.split())) <= 24
+    kept = [*lines[:index], *([] if junk else [rest]), *lines[index + 1 :]]
+    while kept and not kept[-1]:
+        kept.pop()
+    return tuple(kept), line.strip() if junk else line[found.start : found.end].strip()
 
 
 def _read_stamp(matches: list[_Match], raw: list[str]) -> Stamp:
@@ -250,20 +397,35 @@ def _read_stamp(matches: list[_Match], raw: list[str]) -> Stamp:
         for key, value in m.groups.items():
             groups.setdefault(key, value)
         if "bates" in m.groups:
-            bates.append(m.groups["bates"])
+            bates.append(normalize_bates(m.groups["bates"]))
         if m.kind in ("classification", "unclassified") and classification is None:
             classification = " ".join(m.text.split()).upper()
-    case = groups.get("case")
-    doc = groups.get("doc") or groups.get("cia_doc") or groups.get("docid")
+    case = groups.get("case") or groups.get("request") or groups.get("request_ref")
     return Stamp(
         case_number=case.replace(" ", "").upper() if case else None,
-        doc_number=doc.upper() if doc else None,
+        doc_number=_doc_number(groups),
         release_date=_stamp_date(groups.get("stamp_date") or groups.get("cia_date")),
         classification=classification,
         bates=tuple(bates),
         record_number=record_number(groups["record"]) if "record" in groups else None,
         raw=tuple(raw),
+        page_in_doc=_page_number(groups.get("nara_page")),
     )
+
+
+def _doc_number(groups: dict[str, str]) -> str | None:
+    """The stamped document number, letters OCR read for its digits put back: a NARA DocId
+    `3230230B` is 32302308, a State `Doc No. CO5739546` is C05739546 (after its letter)."""
+    if doc := groups.get("doc"):
+        return doc[0].upper() + digits(doc[1:].upper())
+    if cia := groups.get("cia_doc"):
+        return cia.upper()
+    return digits(groups["docid"].upper()) if "docid" in groups else None
+
+
+def _page_number(text: str | None) -> int | None:
+    number = digits(text) if text else ""
+    return int(number) if number.isdigit() else None
 
 
 def record_number(text: str) -> str:

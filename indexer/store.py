@@ -191,6 +191,7 @@ def to_fields(doc: Document) -> dict[str, object]:
         "stamps": "\n".join(doc.stamps),
         "ocr_pages": list(doc.ocr_pages),
         "provenance": [[o.page, o.source, o.confidence] for o in doc.origins],
+        "inferred": list(doc.inferred),
         "record_number": doc.record_number,
         "record_agency": m.record_agency,
         "record_pages": m.record_pages,

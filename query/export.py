@@ -22,7 +22,7 @@ DOCUMENT_FIELDS = (
     "id", "source", "first_page", "last_page", "case_number", "doc_number", "release_date", "date",
     "sender", "recipients", "cc", "subject", "release_status", "exemptions", "classification", "text",
     "participants", "attachments", "bates", "classified_by", "declassify_on", "ocr_pages", "stamps",
-    "agency", "page", "citation", "provenance", "record_number", "record_agency", "record_pages",
+    "agency", "page", "citation", "provenance", "record_number", "record_agency", "record_pages", "inferred",
 )  # fmt: skip
 """Keys of `foia export` records; the first sixteen are the stable contract, the rest may grow."""
 
@@ -99,6 +99,7 @@ def document_record(fields: Mapping[str, Any], page: int | None = None) -> dict[
         "record_number": fields.get("record_number"),
         "record_agency": fields.get("record_agency"),
         "record_pages": fields.get("record_pages"),
+        "inferred": list(fields.get("inferred") or []),
     }
 
 

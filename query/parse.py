@@ -17,6 +17,7 @@ from whoosh.fields import Schema
 from whoosh.qparser import FieldAliasPlugin, FuzzyTermPlugin, GtLtPlugin, MultifieldParser, QueryParser
 
 from indexer.errors import QueryError
+from indexer.identifiers import normalize_bates
 from indexer.schema import SentDate, build_schema, parse_period
 
 from .aliases import Aliases, PersonMatch, PersonNames
@@ -45,6 +46,7 @@ _PAREN_VALUE = re.compile(r"\b(exemptions?):(?!\")([^\s\"]*\([^\s\"]*)")
 _EMPTY_VALUE = re.compile(r"(?:^|(?<=[\s(]))([A-Za-z_]+):(?=\s|\)|$)")
 _STATUS_VALUE = re.compile(r"\b(?:status|release_status):([^\s()\[\]]+)")
 _QUOTED_DATE = re.compile(r'\b(date|released|release_date):"([^"]*)"')
+_BATES_VALUE = re.compile(r'\bbates:(?:"([^"]*)"|([^\s()"*?]+)(?=[\s()]|$))')
 _DATE_FIELDS = ("date", "released", "release_date")
 _BARE_COMPARISON = re.compile(r"(?:^|(?<=[\s(]))[<>]")
 _PERSON_VALUE = re.compile(r'(?:^|(?<=[\s(]))(from|sender|to|recipients?|cc|participants?|anyone):("[^"]*"|[^\s()"]+)')
@@ -197,6 +199,7 @@ def parse_query(text: str, schema: Schema | None = None, aliases: PersonNames | 
         return wq.Every()
     check_syntax(text, schema)
     text = _PAREN_VALUE.sub(lambda m: f'{m.group(1)}:"{m.group(2)}"', text)
+    text = _BATES_VALUE.sub(lambda m: f"bates:{normalize_bates(m.group(1) or m.group(2))}", text)
     text, marked = _mark_aliases(text, aliases or Aliases())
     try:
         q = _parser(schema).parse(text)
@@ -215,7 +218,7 @@ def parse_query(text: str, schema: Schema | None = None, aliases: PersonNames | 
 def _nothing_searchable(text: str) -> str:
     """Why a query finds nothing to search, with the exemption filter when it cites a code such as
     "(b)(6)", whose one-letter parts are not indexed as words."""
-    from indexer.metadata import exemptions  # only on this error: the import costs a cold start
+    from indexer.exemptions import exemptions  # only on this error: the import costs a cold start
 
     codes = exemptions(text)
     hint = f"; for documents citing it, search {' '.join(f'exemption:{code}' for code in codes)}" if codes else ""

@@ -188,7 +188,7 @@ def _ground_truth(corpus: Path, doc_no: str) -> dict[str, str]:
 @pytest.mark.parametrize(
     ("doc_no", "bates"),
     [
-        ("C05739545", ("STATE-5CB0045247",)),  # Bates as the agency's OCR printed it
+        ("C05739545", ("STATE-SCB0045247",)),  # printed STATE-5CB0045247 by the agency's OCR
         ("C05739560", ("STATE-SCB0045252", "STATE-SCB0045253")),
         ("C05739562", ("STATE-SCB0045254", "STATE-SCB0045255", "STATE-SCB0045256")),
     ],

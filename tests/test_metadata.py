@@ -8,18 +8,10 @@ from pathlib import Path
 import pytest
 
 import indexer
-from indexer.metadata import (
-    Message,
-    classification,
-    clean_person,
-    exemptions,
-    header_blocks,
-    jfk_form,
-    parse_date,
-    read_metadata,
-    release_status,
-    split_people,
-)
+from indexer.dates import parse_date
+from indexer.emails import Message, clean_person, header_blocks, split_people
+from indexer.exemptions import exemptions
+from indexer.metadata import classification, jfk_form, read_metadata, release_status
 
 # --- dates -----------------------------------------------------------------------------------
 

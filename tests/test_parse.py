@@ -466,3 +466,11 @@ def test_an_exemption_code_as_text_points_to_the_exemption_filter() -> None:
     """(b)(6) has no word of two letters: searching it as text finds nothing, so say what does."""
     assert bad('"(b)(6)"') == "nothing searchable in '\"(b)(6)\"'; for documents citing it, search exemption:B6"
     assert bad("a") == "nothing searchable in 'a'"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [("bates:STATE-5CB0045247", "state-scb0045247"), ('bates:"DOJ-OGR- 00024083"', "doj-ogr-00024083")],
+)
+def test_bates_query_is_normalized_as_the_index_stores_it(query: str, expected: str) -> None:
+    assert parse_query(query) == wq.Term("bates", expected)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import functools
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from indexer.extract import Page, Row, extract_text_file
-from indexer.stamps import Stamp, repeated_segments, strip_page, strip_stamps
+from indexer.extract import Page, Row, extract_pdf, extract_text_file
+from indexer.ocr import ocr_page
+from indexer.stamps import CleanPage, Stamp, repeated_segments, strip_page, strip_stamps
 
 STATE_LINE = "UNCLASSIFIED U.S. Department of State Case No. F-2014-20439 Doc No. C05758519 Date: 10/30/2015"
 BANNER = "STATE DEPT. - PRODUCED TO HOUSE SELECT BENGHAZI COMM."
@@ -445,3 +449,144 @@ def test_table_rows_alike_on_every_page_are_not_taken_for_a_running_stamp() -> N
     cleaned = strip_stamps(pages)
     assert all(len(p.lines) == 5 for p in cleaned)
     assert all(p.stamp.raw == ("Bureau of Organized Crime",) for p in cleaned)
+
+
+# --- Bates numbers through OCR: doj-ogr (one text file per 100 pages, a third party's OCR) ---
+
+
+@functools.cache
+def doj_ogr(shared: Path, name: str) -> list[CleanPage]:
+    """The cleaned pages of one doj-ogr file, read once for the tests below."""
+    return strip_stamps(extract_text_file(shared / "doj-ogr/txt" / name))
+
+
+def test_doj_ogr_00024001_page_13_bates_lost_by_ocr_is_inferred_from_neighbours(shared_corpus: Path) -> None:
+    """Page 13 ends in exemption codes: the OCR read no Bates line at all."""
+    pages = doj_ogr(shared_corpus, "DOJ-OGR-00024001_DOJ-OGR-00024100.txt")
+    assert "OGR" not in extract_text_file(shared_corpus / "doj-ogr/txt/DOJ-OGR-00024001_DOJ-OGR-00024100.txt")[12].text
+    assert pages[12].stamp.bates == ("DOJ-OGR-00024013",)
+    assert pages[12].stamp.bates_inferred
+    assert pages[11].stamp.bates == ("DOJ-OGR-00024012",) and not pages[11].stamp.bates_inferred
+
+
+def test_doj_ogr_00027801_page_1_bates_with_space_is_read_and_removed(shared_corpus: Path) -> None:
+    [first] = doj_ogr(shared_corpus, "DOJ-OGR-00027801_DOJ-OGR-00027900.txt")[:1]
+    assert first.stamp.bates == ("DOJ-OGR-00027801",) and not first.stamp.bates_inferred
+    assert "DOJ-OGR- 00027801" in first.stamp.raw
+    assert "OGR" not in first.text
+
+
+@pytest.mark.parametrize(
+    ("page_number", "printed"),
+    [(1, "Rn — DOTJ=OGR-00028901"), (6, "EDO T-OGR-00028906"), (36, "BO DOT OGR-00028936"), (77, "DOT-OGR-00028977")],
+)
+def test_doj_ogr_00028901_misread_bates_prefix_is_read_and_removed(
+    shared_corpus: Path, page_number: int, printed: str
+) -> None:
+    page = doj_ogr(shared_corpus, "DOJ-OGR-00028901_DOJ-OGR-00029000.txt")[page_number - 1]
+    assert page.stamp.bates == (f"DOJ-OGR-{28900 + page_number:08d}",)
+    assert not page.stamp.bates_inferred
+    assert printed not in page.text and "OGR-0" not in page.text
+
+
+def test_doj_ogr_00029201_page_87_misread_number_is_corrected_from_neighbours(shared_corpus: Path) -> None:
+    """`CT OO ~ Dog-OGR-00020287`: prefix and number both misread, between 29286 and 29288."""
+    page = doj_ogr(shared_corpus, "DOJ-OGR-00029201_DOJ-OGR-00029300.txt")[86]
+    assert page.stamp.bates == ("DOJ-OGR-00029287",)
+    assert "00020287" not in page.text
+
+
+def test_doj_ogr_00029301_page_41_bates_garbled_beyond_repair_is_inferred(shared_corpus: Path) -> None:
+    """`] I I OF LOGR- 00039347` is too far from DOJ-OGR-00029341 to be read as it."""
+    page = doj_ogr(shared_corpus, "DOJ-OGR-00029301_DOJ-OGR-00029400.txt")[40]
+    assert page.stamp.bates == ("DOJ-OGR-00029341",)
+    assert page.stamp.bates_inferred
+
+
+def test_doj_ogr_bates_number_of_95_percent_of_pages_and_no_bates_line_left(shared_corpus: Path) -> None:
+    """Against the ground truth, page by page (the scorer checks the 100-page documents)."""
+    truth = list(csv.DictReader((shared_corpus / "doj-ogr/ground-truth.csv").open(encoding="utf-8")))
+    right = sum(row["bates"] in doj_ogr(shared_corpus, row["file"])[int(row["page"]) - 1].stamp.bates for row in truth)
+    left = [
+        line
+        for name in {row["file"] for row in truth}
+        for page in doj_ogr(shared_corpus, name)
+        for line in page.lines
+        if re.search(r"DOJ\s*-\s*OGR\s*-\s*\d{8}", line)
+    ]
+    assert right >= 0.95 * len(truth)
+    assert left == []
+
+
+# --- Bates numbers through OCR: other releases -----------------------------------------------
+
+
+def test_state_c05739545_page_1_bates_printed_5cb_is_normalized(shared_corpus: Path) -> None:
+    [page] = strip_stamps(extract_pdf(shared_corpus / "state-f2015-04841/pdf/C05739545.pdf"))
+    assert "STATE-5CB0045247" in page.stamp.raw
+    assert page.stamp.bates == ("STATE-SCB0045247",)
+
+
+def test_state_c05739755_page_1_bates_split_by_a_space_is_read_from_its_neighbours(shared_corpus: Path) -> None:
+    """The agency's OCR printed `STATE-SCB00451 01` on the page before 0045102 and 0045103."""
+    pages = strip_stamps(extract_pdf(shared_corpus / "state-f2015-04841/pdf/C05739755.pdf"))
+    assert "STATE-SCB00451 01" in pages[0].stamp.raw
+    assert [p.stamp.bates for p in pages] == [(f"STATE-SCB00451{n:02d}",) for n in range(1, len(pages) + 1)]
+    assert not any(p.stamp.bates_inferred for p in pages)
+    assert not any("STATE-SCB" in p.text for p in pages)
+
+
+# --- request numbers of state and local agencies ---------------------------------------------
+
+
+def test_chicago_cpd_foia_15_2549_reference_text_file_number_is_the_case_number(shared_corpus: Path) -> None:
+    [page] = strip_stamps(extract_text_file(shared_corpus / "chicago-foia/reference-text/CPD FOIA 15-2549.txt"))
+    assert page.stamp.case_number == "15-2549"
+    assert "FOIA FILE NO.: 15-2549" in page.lines  # read, but left in the letter: not a page stamp
+
+
+def test_chicago_cpd_foia_14_5298_request_email_gives_no_case_number(shared_corpus: Path) -> None:
+    """A request emailed to CPD (`FOIA Request Hailstorm`, `Under FOIA, I request:`) has no number."""
+    pages = strip_stamps(extract_text_file(shared_corpus / "chicago-foia/reference-text/CPD_FOIA14-5298Hailstorm.txt"))
+    assert [p.stamp.case_number for p in pages] == [None] * len(pages)
+
+
+@pytest.mark.parametrize(
+    ("line", "case"),
+    [
+        ("FOIA FILE NO.: 15-2549", "15-2549"),
+        ("Re: FOIA Request No. P-2015-00123", "P-2015-00123"),
+        ("Request No.: 2015-04841", "2015-04841"),
+        ("FOIPA Request No.: 1234567-000", "1234567-000"),
+        ("Phone: 312-814-5526 or (877) 299-FOIA (1-877-299-3642)", None),
+        ("In your request No. 15-2549 you asked for the following records.", None),
+        ("FBI File No. 62-116395", None),
+    ],
+)
+def test_request_numbers_are_case_numbers_only_as_a_heading(line: str, case: str | None) -> None:
+    clean = strip_page(middle_of_long_page(line))
+    assert clean.stamp.case_number == case
+    assert line in clean.lines
+
+
+def test_request_number_in_a_footer_with_its_page_count_is_the_case_number() -> None:
+    """CPD's check lists end every page with `CPD FOIA 15-0599 Page 1 of 10`."""
+    clean = strip_page(page("Check 05/11/2010 14775 ($73,615.88)", "CPD FOIA 15-0599 Page 1 of 10"))
+    assert clean.stamp.case_number == "15-0599"
+    assert clean.lines == ("Check 05/11/2010 14775 ($73,615.88)",)
+
+
+@pytest.mark.usefixtures("tesseract")
+def test_chicago_cpd_foia_15_2549_pdf_page_1_file_number_read_apart_from_its_label(shared_corpus: Path) -> None:
+    """OCR of the scan sets label and number in two columns: `FOIA FILE NO.:        15-2549`."""
+    clean = strip_page(ocr_page(shared_corpus / "chicago-foia/CPD FOIA 15-2549.pdf", 1))
+    assert clean.stamp.case_number == "15-2549"
+    assert any("15-2549" in line for line in clean.lines)
+
+
+@pytest.mark.usefixtures("tesseract")
+def test_chicago_cpd_jan10feb2015_checks_page_1_footer_request_number(shared_corpus: Path) -> None:
+    """Page 1 of 10 of CPD's check list ends `CPD FOIA 15-0599   Page 1 of 10`."""
+    clean = strip_page(ocr_page(shared_corpus / "chicago-foia/CPDJan10Feb2015ChecksAndAmounts.pdf", 1))
+    assert clean.stamp.case_number == "15-0599"
+    assert "CPD FOIA 15-0599" in clean.stamp.raw

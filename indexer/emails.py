@@ -1,0 +1,504 @@
+"""Email header blocks in the layouts agencies print them.
+
+Read from a document's lines, whatever the mail program that printed them:
+
+* Outlook and Exchange: `From:` / `Sent:` or `Date:` / `To:` / `Cc:` / `Subject:`, labels left- or
+  right-aligned, a label beside any line of a multi-line value (geometry from the line indents),
+  several labels run together on one line, senders as Exchange distinguished names;
+* Gmail and Yahoo printouts: the sender's name, address and date on one line, `To:` below;
+* Lotus Notes blocks: sender and date on the left, `To` / `cc` / `Subject` on the right;
+* reply attributions: `On Mon, Mar 2, 2020 at 9:14 AM, Jane Roe <jr@x.org> wrote:`;
+* labels in other languages (`De:`, `Von:`, `发件人:` ...).
+
+A block after a quote separator (`-----Original Message-----`, a rule of underscores,
+`Begin forwarded message:`) or an attribution is marked quoted: it is a message inside another.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .dates import parse_date
+from .exemptions import only_exemptions
+
+_LABEL_WORDS: dict[str, tuple[str, ...]] = {
+    "from": ("from", "prom", "fram", "frorn", "de", "von", "van", "da", "发件人", "寄件者", "差出人"),
+    "sent": ("sent", "date", "envoyé", "envoye", "gesendet", "datum", "enviado el", "enviado", "enviada em", "enviada",
+             "fecha", "data",
+             "inviato", "verzonden", "发送时间", "发件时间", "日期", "寄件日期", "送信日時"),
+    "to": ("to", "à", "an", "aan", "para", "a", "收件人", "收件者", "宛先"),
+    "cc": ("cc", "ce", "cé", "kopie", "cópia", "copia", "抄送", "副本"),
+    "bcc": ("bcc", "cci", "密送"),
+    "subject": ("subject", "subj", "sublect", "subiect", "objet", "betreff", "asunto", "assunto", "oggetto",
+                "onderwerp", "主题", "主旨", "件名"),
+    "attachments": ("attachments", "attachment", "anhänge", "anlagen", "anexos", "pièces jointes", "附件"),
+    "importance": ("importance", "wichtigkeit", "priorité", "importancia"),
+}  # fmt: skip
+LABELS = {word: key for key, words in _LABEL_WORDS.items() for word in words}
+"""Every printed label (lower case), with the field it names."""
+_WEAK = frozenset({"de", "da", "a", "an", "data", "van", "para"})
+"""Labels that are ordinary words too: they start no block alone, only continue one."""
+_ALTERNATION = "|".join(sorted((re.escape(w) for w in LABELS), key=len, reverse=True))
+_COLON = r"\s?[:：;]"
+_LINE_LABEL = re.compile(
+    rf"^(?P<indent>\s*)[>|»]?\s*(?P<label>{_ALTERNATION})(?:{_COLON}|(?=\s{{2,}}\S)|\s*$)\s*(?P<value>.*)$",
+    re.IGNORECASE,
+)
+"""A line that starts with a label: `From: x`, `To    x` (Lotus Notes), a bare `cc`."""
+_INLINE_LABEL = re.compile(rf"(?:(?<=\s)|^)(?P<label>{_ALTERNATION}){_COLON}(?=\s|$)", re.IGNORECASE)
+"""A label with its colon inside a header line: `Sent: Fri, 6 Mar 2020 To: Jane Roe Cc: ...`."""
+_SIDE_LABEL = re.compile(r"\s{2,}(?P<label>to|cc|bcc|subject)(?:\s?:|\s{2,}|\s*$)", re.IGNORECASE)
+"""A Lotus Notes label standing right of the sender or date: `Jane Roe/ORG@ORG     To    ...`."""
+SEPARATOR = re.compile(
+    r"^\s*(?:-{2,}\s*(?:Original|Forwarded)\s+Message\s*-{2,}|_{8,}|-{8,}|Begin\s+forwarded\s+message\s*:"
+    r"|-{2,}\s*Mensaje\s+original\s*-{2,}|-{2,}\s*Message\s+d'origine\s*-{2,}|-{2,}\s*Urspr[üu]ngliche\s+Nachricht\s*-{2,}"
+    r"|-{2,}\s*原始邮件\s*-{2,})\s*",
+    re.IGNORECASE,
+)
+_ATTRIBUTION = re.compile(r"^\s*>?\s*On\s+(?P<rest>.+?)\s+wrote\s*:\s*$", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+'-]+\s?[@©®]\s?[\w-]+(?:\s?\.\s?[\w-]+)+")
+_ANGLE_ADDRESS = re.compile(r"<[^<>\s]+@[^<>\s]+>")
+_SEGMENTS = re.compile(r"\s{2,}")
+_STATUS_WORDS = re.compile(r"^(?:RELEASE\s+IN(?:\s+(?:FULL|PART))?|FULL|PART|DENIED|RELEASE\s+DENIED)\b", re.IGNORECASE)
+_UNKNOWN_LABEL = re.compile(r"^\s*\W?[^\W\d_]{1,4}\s*:(?:\s{2,}|\s*$)")
+_NOTES_NAME = re.compile(r"^(?P<name>[^/@<>]{2,60}?)\s*/[\w .&-]+(?:/[\w .&-]+)*@[\w.-]+")
+_EXCHANGE_DN = re.compile(r"/\s*o\s*=.*?/\s*cn\s*=", re.IGNORECASE | re.DOTALL)
+_EXCHANGE_CN = re.compile(r"cn\s*=\s*(?:[0-9a-f]{6,}\s*-\s*)?(?P<name>[^/=]+?)\s*$", re.IGNORECASE)
+_REDACTION = re.compile(
+    r"<\s*\(\s*b\s*\)\s*\(\s*\d\s*\)(?:\s*\(\s*[a-f]\s*\))?\s*>|\(\s*b\s*\)\s*\(\s*\d\s*\)(?:\s*\(\s*[a-f]\s*\))?",
+    re.IGNORECASE,
+)
+_REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|fw|fwd|tr|wg|aw|rv|sv|fvv|fvic|fv)\s*[:;.]\s*)+", re.IGNORECASE)
+_MARKINGS = re.compile(r"^\s*\((?:U|SBU|C|S|TS|FOUO|U//FOUO|SBU//NF|S//NF)\)\s*", re.IGNORECASE)
+TABULAR_GAP = 4
+"""Spaces between a label and its value that make a header tabular."""
+TOP_LINES = 4
+"""A header block starting within this many non-blank lines of a page's top starts the page."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message of an email chain, as its header block gives it; `line` is where the block
+    starts in the lines read, `quoted` whether it stands after a quote separator or attribution."""
+
+    sender: str | None = None
+    recipients: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    date: datetime | None = None
+    subject: str | None = None
+    attachments: tuple[str, ...] = ()
+    line: int = field(default=0, compare=False)
+    quoted: bool = field(default=False, compare=False)
+    tabular: bool = field(default=False, compare=False)
+    """Whether its first label stands apart from its value, in a column of labels (Outlook's print)."""
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+def clean_person(text: str) -> str:
+    """A sender or recipient tidied: OCR'd letters repaired, spaces inside addresses removed,
+    redaction labels dropped, an Exchange distinguished name turned into the person it names."""
+    text = _REDACTION.sub(" ", text)
+    text = exchange_person(text)
+    text = re.sub(r"(?<!\S)lvl", "M", text)
+    text = re.sub(r"[\[(]?\s*\b(?:mailto|maitto|mallto|rnailto|mailt0)\b\s*[:;]?\s*", " [mailto:", text, flags=re.I)
+    text = re.sub(r"\s+(?=[>\]])|(?<=[<\[])\s+", "", text)
+    if m := _NOTES_NAME.match(text.strip()):
+        text = m.group("name")
+    return " ".join(text.strip(" ,;'\"").split())
+
+
+def exchange_person(text: str) -> str:
+    """`Jane Roe /o=ExchangeLabs/ou=.../cn=Recipients/cn=0a1b-Roe Jane` gives `Jane Roe`; without a
+    display name, the last `cn=` gives the person (`Roe Jane` is surname first: `Roe, Jane`)."""
+    m = _EXCHANGE_DN.search(text)
+    if not m:
+        return text
+    before = text[: m.start()].strip(" ,;<>\"'")
+    if re.search(r"[^\W\d_]{2}", before):
+        return before
+    cn = _EXCHANGE_CN.search(re.sub(r"\s+", " ", text.rstrip(" >\"'")))
+    if not cn:
+        return text
+    name = cn.group("name").strip()
+    parts = name.split()
+    return f"{parts[0]}, {' '.join(parts[1:])}" if len(parts) >= 2 else name
+
+
+def named(person: str | None) -> bool:
+    """Whether a sender or recipient names someone: an address, a capitalized word, a lone capital
+    initial (`H`) or a name in a script without capitals; not what OCR makes of a redaction box
+    (`ee`, `(OLO)`, `(©) (0)`)."""
+    if not person:
+        return False
+    bare = re.sub(r"\(.*?\)|\[.*?\]", " ", person)
+    address = re.search(r"\w[@©®]\w|\w{3,}\.\w{2,}", person)  # an address, even with its `@` misread
+    caseless = sum(c.isalpha() and c.lower() == c.upper() for c in bare) >= 2  # 王伟: a script without capitals
+    capitalized = re.search(r"(?<!\w)[A-Z][^\W\d_]{2}", bare) or re.fullmatch(r"\s*[A-Z]\s*", bare)
+    words = len(re.findall(r"[^\W\d_]{3,}", bare)) >= 2  # a name typed in lower case: `anthony trocchi`
+    return bool(address or capitalized or caseless or words)
+
+
+def person_key(person: str) -> tuple[str, str] | None:
+    """(surname, first initial), lower case, of a written name: `Fauci, Anthony (NIH/NIAID) [E]`
+    and `Anthony Fauci <af@x.gov>` both give ('fauci', 'a'); None when no name can be told."""
+    name = re.sub(r"\(.*?\)|\[.*?\]|<.*?>|\S+@\S+|\bon behalf of\b.*", " ", person, flags=re.IGNORECASE)
+    if "," in name:
+        last, _, first = name.partition(",")
+    else:
+        *firsts, last = name.split() or [""]
+        first = " ".join(firsts)
+    last_words = re.findall(r"[^\W\d_]{2,}", last)
+    first_words = re.findall(r"[^\W\d_]+", first)
+    if not last_words or not first_words:
+        return None
+    return last_words[-1].casefold(), first_words[0][0].casefold()
+
+
+def split_people(text: str) -> tuple[str, ...]:
+    """Names and addresses of a To or Cc value, split on semicolons."""
+    people = (clean_person(part) for part in re.split(r";", text))
+    return tuple(p for p in people if named(p) and not only_exemptions(p))
+
+
+def clean_subject(text: str) -> str | None:
+    """A subject without classification markings (`(SBU)`) nor a salutation run into it, OCR-damaged
+    forward prefixes (`Fvic`) written `Fw:`."""
+    text = _MARKINGS.sub("", " ".join(text.split()))
+    text = re.sub(r"^(?:fvv|fvic|fv)(?:\s*[:;.]|\s+(?=[A-Z]))\s*", "Fw: ", text, flags=re.IGNORECASE)
+    m = _REPLY_PREFIX.match(text)
+    if m:
+        text = m.group(0) + _MARKINGS.sub("", text[m.end() :])
+    return cut_salutation(text.strip()) or None
+
+
+_SALUTATION = re.compile(
+    r"\s(?:(?:Mr|Mrs|Ms|Dr)\.?\s+)?[A-Z][a-z]+(?:\s+(?:and|&)\s+[A-Z][a-z]+)?:(?=\s|$)(?P<after>.*)$"
+)
+
+
+def cut_salutation(subject: str) -> str:
+    """A subject that OCR ran together with the body's salutation and first sentence
+    (`RE: Have you been muzzled? Mr. Murray:`, `RE: X Kim: Please call him tomorrow.`) without them:
+    cut where a name and colon follow two words or more and end the line or start a sentence."""
+    prefix = _REPLY_PREFIX.match(subject)
+    start = prefix.end() if prefix else 0
+    for m in _SALUTATION.finditer(subject, start):
+        after = m.group("after").strip()
+        if len(subject[start : m.start()].split()) >= 2 and (not after or re.search(r"[a-z]{2}[.!?](?:\s|$)", after)):
+            return subject[: m.start()].rstrip()
+    return subject
+
+
+def subject_key(subject: str | None) -> str:
+    """A subject reduced for comparison: reply prefixes, markings, case and punctuation gone."""
+    text = _REPLY_PREFIX.sub("", _MARKINGS.sub("", subject or ""))
+    return re.sub(r"[^\w]+", " ", _MARKINGS.sub("", text)).strip().casefold()
+
+
+# --- one header line ---------------------------------------------------------------------------
+
+
+def _value_segments(value: str) -> list[str]:
+    """A header value without the margin marks that share its line (exemption codes, status)."""
+    keep = []
+    for segment in _SEGMENTS.split(value.strip()):
+        if not segment or _STATUS_WORDS.match(segment) or only_exemptions(segment):
+            continue
+        keep.append(segment)
+    return keep
+
+
+def _fields_of(first: str, rest: str) -> list[tuple[str, str]]:
+    """The (field, value) pairs of one header line whose first label is `first`: more labels
+    with colons may follow on the same line."""
+    pairs: list[tuple[str, str]] = []
+    key, start = LABELS[first.lower()], 0
+    for m in _INLINE_LABEL.finditer(rest):
+        pairs.append((key, rest[start : m.start()]))
+        key, start = LABELS[m.group("label").lower()], m.end()
+    pairs.append((key, rest[start:]))
+    return [(k, " ".join(_value_segments(v))) for k, v in pairs]
+
+
+def _gmail_line(line: str) -> tuple[str, datetime] | None:
+    """`Jane Roe <jr@x.org>        Mon, Mar 2, 2020 at 9:14 AM`: the sender and date of a Gmail or
+    Yahoo printout."""
+    m = _ANGLE_ADDRESS.search(line)
+    if not m or m.start() == 0 and not line[m.end() :].strip():
+        return None
+    tail = line[m.end() :].strip()
+    when = parse_date(tail) if tail else None
+    if when is None:
+        return None
+    return line[: m.end()].strip(), when
+
+
+def _attribution(lines: Sequence[str], i: int) -> tuple[str, datetime | None, int] | None:
+    """`On <date>, <person> wrote:` over one or two lines: (sender, date, lines used)."""
+    for used in (1, 2):
+        if i + used > len(lines):
+            break
+        text = " ".join(line.strip() for line in lines[i : i + used])
+        m = _ATTRIBUTION.match(text)
+        if m:
+            rest = m.group("rest")
+            who = re.split(r"(?:\d{1,2}:\d\d(?:\s*[AaPp]\.?[Mm]\.?)?|\d{4})\s*,?\s*", rest)[-1]
+            return clean_person(who) or rest, parse_date(rest), used
+        if used == 1 and not re.match(r"^\s*>?\s*On\s", lines[i]):
+            break
+    return None
+
+
+# --- blocks ------------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Walks the lines once, gathering fields into blocks and closing each block into a Message."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = lines
+        self.messages: list[Message] = []
+        self.fields: dict[str, list[str]] = {}
+        self.left: list[str] = []
+        self.last: str | None = None
+        self.start = 0
+        self.quoted = self.tabular = False
+        self.moved = ""
+        self.after_separator = False
+        self.label_column = self.value_column = 0
+
+    def close(self) -> None:
+        f = self.fields
+        if self.left and "from" not in f:
+            self._notes_left()
+        if "from" in f or ("sent" in f and ("to" in f or "subject" in f)):
+            self.messages.append(_message(f, self.start, self.quoted, self.tabular))
+        self.fields, self.left, self.last = {}, [], None
+
+    def _notes_left(self) -> None:
+        """Lotus Notes: the sender and date printed left of the `To` / `cc` / `Subject` labels."""
+        for value in self.left:
+            if "sent" not in self.fields and (when := parse_date(value)) is not None and len(value) < 40:
+                self.fields["sent"] = [when.isoformat(sep=" ")]
+            elif "from" not in self.fields and re.search(r"[^\W\d_]{2}", value):
+                self.fields["from"] = [value]
+
+    def begin(self, i: int) -> None:
+        self.close()
+        self.start, self.quoted = i, self.after_separator or bool(self.messages)
+        self.after_separator = False
+
+    def add(self, key: str, value: str) -> None:
+        self.fields.setdefault(key, []).append(value)
+        self.last = key
+
+    def read(self) -> list[Message]:
+        lines, i = self.lines, 0
+        while i < len(lines):
+            i += self.step(i)
+        self.close()
+        return self.messages
+
+    def step(self, i: int) -> int:
+        """Read line i (and any line it takes with it); how many lines were used."""
+        line = self.lines[i]
+        sep = SEPARATOR.match(line)
+        if sep:
+            self.close()
+            self.after_separator = True
+            line = line[sep.end() :]
+            if not line.strip():
+                return 1
+        if (att := _attribution(self.lines, i)) is not None:
+            self.begin(i)
+            self.quoted = True
+            who, when, used = att
+            self.add("from", who)
+            if when:
+                self.add("sent", when.isoformat(sep=" "))
+            self.close()
+            self.after_separator = True
+            return used
+        if self.fields and self._moved_date(i, line):
+            return 1
+        m = _LINE_LABEL.match(line)
+        if m and self._takes(i, m.group("label").lower()):
+            self._label_line(i, line, m)
+            return 1
+        side = _SIDE_LABEL.search(line)
+        if side and (self.fields or self._notes_start(line[: side.start()])):
+            if not self.fields:
+                self.begin(i)
+            self.left.append(line[: side.start()].strip())
+            for key, value in _fields_of(side.group("label"), line[side.end() :]):
+                self.add(key, value)
+            return 1
+        gmail = _gmail_line(line) if not self.fields else None
+        if gmail and self._next_is_to(i):
+            self.begin(i)
+            self.add("from", gmail[0])
+            self.add("sent", gmail[1].isoformat(sep=" "))
+            return 1
+        self._other_line(i, line)
+        return 1
+
+    def _moved_date(self, i: int, line: str) -> bool:
+        """A date that OCR printed on its own line above its empty `Sent:` label: kept for that label."""
+        below = next((x for x in self.lines[i + 1 : i + 3] if x.strip()), "")
+        m = _LINE_LABEL.match(below)
+        if not m or LABELS[m.group("label").lower()] != "sent" or _fields_of(m.group("label"), m.group("value"))[0][1]:
+            return False
+        when = parse_date(line) if len(line.split()) <= 8 else None
+        if when is not None:
+            self.moved = when.isoformat(sep=" ")
+        return when is not None
+
+    def _takes(self, i: int, label: str) -> bool:
+        """Whether a line starting with this label is a header line: inside a block any label is;
+        a label that is also a common word (`De:`, `A:`) starts one only above another label."""
+        if self.fields or label not in _WEAK:
+            return True
+        return any(_LINE_LABEL.match(line) for line in self.lines[i + 1 : i + 3] if line.strip())
+
+    def _notes_start(self, left: str) -> bool:
+        return bool(_NOTES_NAME.match(left.strip()) or _EMAIL.search(left))
+
+    def _next_is_to(self, i: int) -> bool:
+        for line in self.lines[i + 1 : i + 3]:
+            if line.strip():
+                m = _LINE_LABEL.match(line)
+                return bool(m and LABELS[m.group("label").lower()] in ("to", "cc"))
+        return False
+
+    def _label_line(self, i: int, line: str, m: re.Match[str]) -> None:
+        pairs = _fields_of(m.group("label"), m.group("value"))
+        key = pairs[0][0]
+        if key == "from" and self.fields or any(k in self.fields and k not in ("to", "cc") for k, _ in pairs[:1]):
+            self.close()
+        if not self.fields:
+            self.begin(i)
+            gap = re.match(r"\s*[:：;]?(\s*)", line[m.end("label") :])
+            self.tabular = bool(gap and len(gap.group(1)) >= TABULAR_GAP and m.group("value").strip())
+            if key == "from":
+                self._name_above(i, line, m, pairs)
+        value = m.group("value")
+        self.label_column = len(m.group("indent"))
+        self.value_column = len(line) - len(value) if value.strip() else self.label_column + 10
+        if pairs[0][0] == "sent" and not pairs[0][1] and self.moved:
+            pairs[0], self.moved = ("sent", self.moved), ""
+        for k, v in pairs:
+            if k in self.fields and k not in ("to", "cc"):
+                self.close()
+                self.begin(i)
+            self.add(k, v)
+
+    def _name_above(self, i: int, line: str, m: re.Match[str], pairs: list[tuple[str, str]]) -> None:
+        """Right-aligned labels: the `From:` label may stand beside the second line of its value,
+        the first (the display name) on the line above, starting where the value starts."""
+        if i == 0 or not m.group("value").strip():
+            return
+        above = self.lines[i - 1]
+        column = len(line) - len(m.group("value"))
+        indent = len(above) - len(above.lstrip())
+        if above.strip() and column > 4 and abs(indent - column) <= 3 and not _LINE_LABEL.match(above):
+            pairs[0] = (pairs[0][0], above.strip() + " " + pairs[0][1])
+
+    def _wrapped_list(self, i: int, line: str) -> bool:
+        """Whether a line between a To or Cc line and the next label line is the rest of that list
+        (text releases show no indent): not if it is a label itself (`TITLE :` on a form)."""
+        below = next((x for x in self.lines[i + 1 : i + 2] if x.strip()), "")
+        return bool(_LINE_LABEL.match(below)) and not re.match(r"^\s*[^\W\d_]+(?:\s[^\W\d_]+)?\s*:", line)
+
+    def _other_line(self, i: int, line: str) -> None:
+        if self.last is None:
+            return
+        if not line.strip():
+            if "subject" in self.fields:
+                self.close()
+            return
+        indent = len(line) - len(line.lstrip())
+        wrapped = indent >= self.value_column - 3 and indent > self.label_column + 3
+        segments = _value_segments(line)
+        if not segments or (indent > self.label_column + 40 and "subject" not in self.fields):
+            return  # a margin mark (exemption code, release status) between header lines
+        if wrapped and self.last in ("subject", "to", "cc", "attachments", "from"):
+            self.fields[self.last][-1] = (self.fields[self.last][-1] + " " + " ".join(segments)).strip()
+        elif self.last == "from" and _EXCHANGE_DN.search(self.fields["from"][-1] + " " + line):
+            self.fields["from"][-1] += " " + line.strip()  # an Exchange name wrapped without indent
+        elif "subject" not in self.fields and self.last in ("to", "cc", "bcc") and self._wrapped_list(i, line):
+            self.fields[self.last][-1] += " " + " ".join(segments)  # a list wrapped with no indent to show it
+        elif "subject" not in self.fields and _UNKNOWN_LABEL.match(line):
+            self.add("unknown", "")  # a label garbled by OCR, such as `=To:` or `Tut:`
+        else:
+            self.close()
+
+
+def _message(fields: dict[str, list[str]], start: int, quoted: bool, tabular: bool) -> Message:
+    def first(key: str) -> str:
+        return next((v for v in fields.get(key, []) if v.strip()), "")
+
+    return Message(
+        sender=sender if named(sender := clean_person(first("from"))) else None,
+        recipients=tuple(p for v in fields.get("to", []) for p in split_people(v)),
+        cc=tuple(p for v in fields.get("cc", []) for p in split_people(v)),
+        date=parse_date(first("sent")),
+        subject=clean_subject(first("subject")),
+        attachments=tuple(a for v in fields.get("attachments", []) for a in split_people(v)),
+        line=start,
+        quoted=quoted,
+        tabular=tabular,
+    )
+
+
+def header_blocks(lines: Sequence[str]) -> list[Message]:
+    """Every email header block in a document, top message first."""
+    messages = _Reader(lines).read()
+    return _reply_senders(_gmail_subject(lines, messages))
+
+
+def _reply_senders(messages: list[Message]) -> list[Message]:
+    """A reply or forward whose sender was redacted or lost is from the one person the message it
+    quotes was sent to."""
+    out = list(messages)
+    for i, msg in enumerate(out[:-1]):
+        below = out[i + 1]
+        if msg.sender is None and len(below.recipients) == 1 and not below.cc:
+            out[i] = _replace(msg, sender=below.recipients[0])
+    return out
+
+
+def _gmail_subject(lines: Sequence[str], messages: list[Message]) -> list[Message]:
+    """A Gmail printout names the conversation once, above `N messages`: its messages take it."""
+    for i, line in enumerate(lines[:12]):
+        if re.fullmatch(r"\s*\d+\s+messages?\s*", line) and i > 0:
+            subject = clean_subject(re.sub(r"^\s*(?:Gmail|Yahoo\S*)\s*-\s*", "", lines[i - 1]))
+            return [m if m.subject else _replace(m, subject=subject) for m in messages]
+    return messages
+
+
+def _replace(msg: Message, **changes: object) -> Message:
+    from dataclasses import replace
+
+    return replace(msg, **changes)  # type: ignore[arg-type]
+
+
+def starts_page(lines: Sequence[str]) -> Message | None:
+    """The message whose header block opens a page (within its first few non-blank lines), unless
+    a quote separator or attribution stands before it."""
+    messages = header_blocks(lines)
+    if not messages or messages[0].quoted:
+        return None
+    before = [line for line in lines[: messages[0].line] if line.strip()]
+    if len(before) >= TOP_LINES or any(len(line.split()) > 12 for line in before):
+        return None
+    return messages[0]
+
+
+__all__ = [
+    "SEPARATOR", "Message", "clean_person", "header_blocks", "person_key", "split_people", "starts_page", "subject_key",
+]  # fmt: skip
