@@ -10,7 +10,10 @@ from datetime import datetime
 
 from dateutil import parser as dateparser
 
+from .exemptions import exemption_details, exemptions
+from .exemptions import only_exemptions as _only_exemptions
 from .stamps import RECORD_NUMBER, record_number
+from .titles import document_title
 
 _LABELS = {
     "from": "from", "prom": "from", "fram": "from", "frorn": "from",
@@ -30,23 +33,6 @@ _ORIGINAL_MESSAGE = re.compile(r"^\s*-*\s*(?:Original|Forwarded)\s+Message\s*-*\
 _EMAIL = re.compile(r"[\w.+'-]+\s?[@©®]\s?[\w-]+(?:\s?\.\s?[\w-]+)+")
 _STATUS_WORDS = re.compile(r"^(?:RELEASE\s+IN(?:\s+(?:FULL|PART))?|FULL|PART|DENIED|RELEASE\s+DENIED)\b", re.IGNORECASE)
 
-# Exemption codes, in the forms releases print them.
-_EXEMPTION = re.compile(
-    r"""
-    (?<![\w.])
-    (?:
-        \(\s*[bB]\s*\)\s*\(\s*(?P<paren>[1-9])\s*\)(?:\s*\(\s*(?P<paren_sub>[A-Fa-f])\s*\))?
-      | (?P<b>[bB])(?P<num>[1-9])(?:\s?\(\s*(?P<sub_paren>[A-Fa-f])\s*\)|(?P<sub>[A-Fa-f]))?
-        (?P<qualifier>(?:\s+(?!AND\b|OR\b|THE\b)[A-Z]{2,6}(?:/[A-Z]{2,6})?){1,2})?
-      | 1\.4\s?\(\s*(?P<eo>[A-Ha-h])\s*\)
-      | 3\.3\s?\(\s*b\s*\)\s?\(\s*(?P<cia33>[1-9])\s*\)
-      | 3\.5\s?\(\s*(?P<cia35>[a-z])\s*\)
-      | 5\s*ILCS\s*140\s*/\s*(?P<ilcs>7(?:\.5)?(?:\s?\(\s*\d+\s*\))?(?:\s?\(\s*[a-z.]+\s*\))?)
-    )
-    (?![\w])
-    """,
-    re.VERBOSE,
-)
 _MARKING = re.compile(r"^\s*((?:TOP\s+)?SECRET|CONFIDENTIAL|UNCLASSIFIED)(?:\s*//?\s*[A-Z]+(?:\s*/\s*[A-Z]+)*)?\s*$")
 _BLOCK_END = r"(?=\s+[—–-]+\s|\s+(?:Class|Reason|Declassify)\b|\s*$)"
 _CLASSIFIED_BY = re.compile(rf"\bClassified\s+by\s*:?\s*(?P<value>[^\n]+?){_BLOCK_END}", re.IGNORECASE | re.MULTILINE)
@@ -90,6 +76,11 @@ class Metadata:
     record_number: str | None = None
     record_agency: str | None = None
     record_pages: int | None = None
+    title: str | None = None
+    """What to call the document: an email's subject, a memo's SUBJECT or RE line, a cable's
+    subject, a form's title or a report's first heading (see `titles`)."""
+    exemption_details: tuple[str, ...] = ()
+    """What the release adds to its exemption codes: `B3 CIA PERS/ORG` (the code is `B3`)."""
 
 
 # --- dates -----------------------------------------------------------------------------------
@@ -130,10 +121,6 @@ def _value_segments(value: str) -> list[str]:
             continue
         keep.append(segment)
     return keep
-
-
-def _only_exemptions(text: str) -> bool:
-    return bool(text.strip()) and not _EXEMPTION.sub("", text).strip(" ,;")
 
 
 def clean_person(text: str) -> str:
@@ -224,36 +211,6 @@ def release_status(text: str) -> str | None:
     if m:
         return "full" if m.group(1) == "FULL" else "part"
     return None
-
-
-def normalize_exemption(m: re.Match[str]) -> str:
-    """The canonical form of one matched exemption code: `B6`, `B7(C)`, `1.4(D)`, `B3 CIA PERS/ORG`."""
-    g = m.groupdict()
-    if g["paren"]:
-        return f"B{g['paren']}" + (f"({g['paren_sub'].upper()})" if g["paren_sub"] else "")
-    if g["num"]:
-        sub = g["sub_paren"] or g["sub"]
-        code = f"B{g['num']}" + (f"({sub.upper()})" if sub else "")
-        if g["qualifier"] and g["num"] == "3":
-            code += " " + " ".join(g["qualifier"].split())
-        return code
-    if g["eo"]:
-        return f"1.4({g['eo'].upper()})"
-    if g["cia33"]:
-        return f"3.3(b)({g['cia33']})"
-    if g["cia35"]:
-        return f"3.5({g['cia35']})"
-    return "5 ILCS 140/" + re.sub(r"\s+", "", g["ilcs"])
-
-
-def exemptions(text: str) -> tuple[str, ...]:
-    """Every exemption code cited in a text, canonical, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for m in _EXEMPTION.finditer(text):
-        if m.group("b") == "b" and not m.group("num"):
-            continue
-        seen.setdefault(normalize_exemption(m), None)
-    return tuple(seen)
 
 
 def classification(text: str) -> tuple[str | None, str | None, str | None]:
@@ -353,4 +310,6 @@ def read_metadata(lines: Sequence[str], first_page: str = "") -> Metadata:
         record_number=form.record_number,
         record_agency=form.agency,
         record_pages=form.pages,
+        title=top.subject or form.title or document_title(lines),
+        exemption_details=exemption_details(text),
     )

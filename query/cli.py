@@ -8,7 +8,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
@@ -36,7 +36,7 @@ from .aliases import ALIAS_FILE, Aliases, load_aliases
 from .export import DOCUMENT_FIELDS, HIT_FIELDS, document_record, export_records, hit_record, write_csv, write_jsonl
 from .facets import FACETS, FacetCount
 from .parse import Filters
-from .search import MARK, SearchResult, Sort, get_document, search
+from .search import MARK, Hit, SearchResult, Sort, get_document, search
 from .search import similar as similar_documents
 from .watch import WATCH_FILE, add_watch, list_watches, new_hits, remove_watch
 
@@ -365,7 +365,7 @@ def _write_hits(result: SearchResult, fmt: SearchFormat) -> None:
                 "suggestion": result.suggestion}  # fmt: skip
         print(json.dumps(body, ensure_ascii=False))
     else:
-        _print_hits(result.total, records, result.page)
+        _print_hits(result.total, result.hits, result.page)
         _print_facets(result.facets)
     if result.suggestion and fmt is not SearchFormat.json:
         err.print(f"did you mean: {escape(result.suggestion)}")
@@ -387,8 +387,9 @@ def search_command(
 ) -> None:
     """Search the index; best hits first, with snippets that name their page.
 
-    Fields usable in the query: from: to: cc: participant: subject: case: doc: exemption:
-    status: classification: agency: bates: date: released: year: month:. Dates: date:2011,
+    Fields usable in the query: from: to: cc: participant: subject: title: case: doc: exemption:
+    status: classification: agency: bates: date: released: year: month:. Bare words search the
+    text and the title (an email's subject, a memo's subject line, a report's heading). Dates: date:2011,
     date:2011-03, date:[2011-01 to 2011-06], date:>2012-09-11. `--format json` prints one object
     with the hits, the facets asked for with --by, and a suggestion when nothing matched."""
     result = search(
@@ -402,16 +403,16 @@ def _highlight(text: str) -> str:
     return "".join(f"[bold yellow]{p}[/]" if i % 2 else p for i, p in enumerate(parts))
 
 
-def _print_hits(total: int, hits: list[dict[str, Any]], page: int = 1) -> None:
+def _print_hits(total: int, hits: Sequence[Hit], page: int = 1) -> None:
     on_page = f" on page {page}" if page > 1 else ""
     out.print(f"{_matches(total)}; showing {len(hits)}{on_page}")
     for n, hit in enumerate(hits, 1):
-        parts = (hit["doc_number"] or hit["id"], (hit["date"] or "")[:10], hit["sender"])
+        parts = (hit.doc_number or hit.id, f"{hit.date:%Y-%m-%d}" if hit.date else "", hit.sender)
         head = " · ".join(str(v) for v in parts if v)
-        out.print(f"\n[bold]{n}. {escape(hit['subject'] or Path(hit['source']).name)}[/bold]")
-        out.print(f"   {escape(head)}  [dim]{escape(hit['source'])} p.{hit['page']}  id {hit['id']}[/dim]")
-        for snippet in hit["snippets"]:
-            out.print(f"   [cyan]p.{snippet['page']}[/cyan] {_highlight(snippet['text'])}")
+        out.print(f"\n[bold]{n}. {escape(hit.label)}[/bold]")
+        out.print(f"   {escape(head)}  [dim]{escape(hit.source)} p.{hit.page}  id {hit.id}[/dim]")
+        for snippet in hit.snippets:
+            out.print(f"   [cyan]p.{snippet.page}[/cyan] {_highlight(snippet.text)}")
 
 
 def _print_facets(facets: dict[str, list[FacetCount]]) -> None:
@@ -496,7 +497,7 @@ def show(
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return
     table = Table.grid(padding=(0, 2))
-    for key in DOCUMENT_FIELDS:
+    for key in ("title", *(k for k in DOCUMENT_FIELDS if k != "title")):
         value = record.get(key)
         if key in ("text", "stamps") or value in (None, [], ""):
             continue
@@ -595,7 +596,7 @@ def watch_new(
         out.print(f"[bold]{escape(news.name)}[/bold] ({escape(news.query)}): {news.total} new")
         for hit in news.hits:
             label = hit.doc_number or hit.id
-            out.print(f"  {escape(label)}  {escape(hit.subject or Path(hit.source).name)}  [dim]id {hit.id}[/dim]")
+            out.print(f"  {escape(label)}  {escape(hit.label)}  [dim]id {hit.id}[/dim]")
 
 
 def _watch_summary(index_dir: Path) -> dict[str, int]:

@@ -23,7 +23,8 @@ from .aliases import Aliases
 from .wildcards import stems_too
 
 MAX_QUERY_LENGTH = 2000
-DEFAULT_FIELDS = ("text", "subject")
+DEFAULT_FIELDS = ("text", "title")
+"""What bare words search: the body and the title (an email's subject, a memo's title...)."""
 STATUSES = ("full", "part", "denied")
 
 ALIASES: dict[str, list[str]] = {
@@ -211,7 +212,7 @@ def parse_query(text: str, schema: Schema | None = None, aliases: Aliases | None
 def _nothing_searchable(text: str) -> str:
     """Why a query finds nothing to search, with the exemption filter when it cites a code such as
     "(b)(6)", whose one-letter parts are not indexed as words."""
-    from indexer.metadata import exemptions  # only on this error: the import costs a cold start
+    from indexer.exemptions import exemptions  # only on this error: the import costs a cold start
 
     codes = exemptions(text)
     hint = f"; for documents citing it, search {' '.join(f'exemption:{code}' for code in codes)}" if codes else ""
