@@ -178,8 +178,9 @@ def index(
 ) -> None:
     """Index PDF and text releases. Unchanged files are skipped (size and mtime, then content
     hash); a changed file replaces its documents; a file that cannot be read is reported and the
-    rest go on. Commits come every 200 files or minute, so a stopped run keeps its work and the
-    next run resumes. Exits 1 when some file failed."""
+    rest go on; an empty file (zero bytes, blank text, a PDF with no text and no image) is
+    reported and recorded, with no document. Commits come every 200 files or minute, so a
+    stopped run keeps its work and the next run resumes. Exits 1 when some file failed."""
     options = Options(workers=workers, engine=engine, ocr=ocr, ocr_lang=ocr_lang, wait=wait)
     show = not quiet and not as_json and err.is_terminal
     if rebuild and index_exists(index_dir):
@@ -219,19 +220,22 @@ def status(
     index_dir: IndexOpt = DEFAULT_INDEX,
     as_json: JsonOpt = False,
 ) -> None:
-    """What the index holds: files indexed, failed (with reasons), duplicates, pending, gone, and
-    pages still waiting for OCR."""
+    """What the index holds: files indexed, failed (with reasons), empty (nothing to index, with
+    the reason), duplicates, pending, gone, and pages still waiting for OCR."""
     report = index_status(index_dir, paths or [])
     if as_json:
         print(json.dumps(asdict(report)))
         return
     out.print(
         f"{index_dir}: {report.indexed} files indexed ({report.documents} documents, {report.pages} pages), "
-        f"{len(report.failed)} failed, {report.duplicates} duplicates, {len(report.pending)} pending, "
-        f"{len(report.gone)} gone; cache {report.cache_entries} entries, {report.cache_bytes / 1e6:.1f} MB"
+        f"{len(report.failed)} failed, {len(report.empty)} empty, {report.duplicates} duplicates, "
+        f"{len(report.pending)} pending, {len(report.gone)} gone; "
+        f"cache {report.cache_entries} entries, {report.cache_bytes / 1e6:.1f} MB"
     )
     for failure in report.failed:
         out.print(f"[red]failed:[/red] {escape(failure.path)}: {escape(failure.reason)}")
+    for empty in report.empty:
+        out.print(f"empty: {escape(empty.path)}: {escape(empty.reason)}")
     for path in report.pending:
         out.print(f"pending: {escape(path)}")
     for path in report.gone:
@@ -260,8 +264,8 @@ def _print_report(report: IndexReport, index_dir: Path) -> None:
     rate = report.pages / report.seconds if report.seconds else 0.0
     err.print(
         f"{report.files} files: {report.indexed} indexed, {report.replaced} replaced, {report.skipped} unchanged, "
-        f"{len(report.failed)} failed, {report.pruned} pruned; {report.documents} documents, {report.pages} pages "
-        f"added to {index_dir}"
+        f"{len(report.failed)} failed, {len(report.empty)} empty, {report.pruned} pruned; {report.documents} "
+        f"documents, {report.pages} pages added to {index_dir}"
     )
     err.print(f"took {report.seconds:.1f} s ({rate:.0f} pages/s); {report.from_cache} files read from the cache")
     if report.ocr_read:
@@ -272,6 +276,8 @@ def _print_report(report: IndexReport, index_dir: Path) -> None:
         err.print(f"{_pages(report.ocr_pages)} {verbs} OCR: {why}; then run `foia index` again")
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(warning.path)}: {escape(warning.reason)}")
+    for empty in report.empty:
+        err.print(f"empty: {escape(empty.path)}: {escape(empty.reason)}")
     for failure in report.failed:
         err.print(f"[red]failed:[/red] {escape(failure.path)}: {escape(failure.reason)}")
 
