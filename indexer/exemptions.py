@@ -55,8 +55,9 @@ EXEMPTION = re.compile(
 
 FBI_NOTATION = 3
 """Clear FBI margin codes with counts (`b6 - 3`) that make a text's OCR'd ones count anywhere in it."""
-_COUNT = re.compile(rf"{_SP}[-—–]{{1,3}}{_SP}-?{_SP}\d")
-"""An FBI margin code's count of redactions: `b6 - 3`, `b7C -1, -2`."""
+_COUNT = re.compile(rf"{_SP}[-—–]{{1,3}}{_SP}-?{_SP}\d{{1,2}}(?![\d.%]|{_SP}[-—–]{_SP}\d{{2}})")
+"""An FBI margin code's count of redactions: `b6 - 3`, `b7C -1, -2` (not a range or a quantity:
+`Vitamin B6 - 50-100 mg`)."""
 _PROSE_BEFORE = re.compile(r"[A-Za-z]{2,} \Z")
 _PROSE_AFTER = re.compile(r" [a-z]{2}")
 _JOINED = re.compile(r"(?:[\s,;:&|~.\-—–]|\d{1,2}(?!\d)|\band\b|\bor\b)*\Z", re.IGNORECASE)
@@ -90,6 +91,8 @@ def _fbi(body: str) -> str | None:
     """The code an OCR'd FBI margin code stands for, from what follows its `b`: `?c` B7(C),
     `YD` B7(D), `6é` B6, `o` B6; None when it cannot be told."""
     body = body.strip("'’`")
+    if re.search(r"\d\d", body):
+        return None  # `B12 - 200`: a number, not a code
     digit = next((c for c in body if c in "123456789"), None)
     last = body[-1:] if body else ""
     letter = last.upper().replace("¢", "C") if last and last.upper().replace("¢", "C") in "ABCDEF" else None
@@ -97,8 +100,8 @@ def _fbi(body: str) -> str | None:
         return _federal(digit, letter if digit == "7" and not body.endswith(digit) else None)
     if len(body) == 1 and body in _DIGIT_LIKE:
         return f"B{_DIGIT_LIKE[body]}"
-    if letter is not None:
-        return f"B7({letter})"
+    if letter is not None and (len(body) > 1 or letter in "CDE"):
+        return f"B7({letter})"  # `bc` is b7c, but `ba` could be b3 as well as b7A
     return None
 
 
@@ -138,7 +141,7 @@ def _citation(m: re.Match[str], text: str) -> Citation | None:
     elif g["spaced"]:
         code, weak = _federal(g["spaced"], g["spaced_sub"]), True
     elif g["fbi"] is not None:
-        found = _fbi(g["fbi"])
+        found = _fbi(g["fbi"]) if counted else None
         if found is None:
             return None
         code, weak = found, True

@@ -151,9 +151,10 @@ def _field(text: str) -> bool:
 
 def _skipped(text: str) -> bool:
     """A line that is never a title and does not end the top of a document: markings, codes,
-    dates, page markers, addresses, header and form fields."""
+    dates, page markers, addresses, header and form fields, notes in brackets."""
     return bool(
-        _MARKINGS.match(text)
+        text.startswith(("(", "["))  # a note or instruction in brackets
+        or _MARKINGS.match(text)
         or only_exemptions(text)
         or _DATE_LINE.match(text)
         or _PAGE_LINE.match(text)
@@ -164,9 +165,18 @@ def _skipped(text: str) -> bool:
 
 
 def _body(text: str) -> bool:
-    """A line of running text: the body has begun, so no heading is coming."""
+    """A line of running text (a salutation, a long line, a sentence, a line of mostly lower-case
+    words): the body has begun, so no heading is coming."""
     words = text.split()
-    return bool(_SALUTATION.match(text)) or len(words) >= 14 or (len(words) >= 7 and text.endswith((".", ",", ";")))
+    if _SALUTATION.match(text) or len(words) >= 14 or (len(words) >= 7 and text.endswith((".", ",", ";"))):
+        return True
+    return len(words) >= 7 and _capitalized(text) < 0.4
+
+
+def _capitalized(text: str) -> float:
+    """The share of the words of four letters or more that start with a capital (1.0 without any)."""
+    long_words = [w for w in _WORD.findall(text) if len(w) >= 4]
+    return sum(w[0].isupper() for w in long_words) / len(long_words) if long_words else 1.0
 
 
 def _generic(text: str) -> bool:
@@ -179,18 +189,16 @@ def _heading_like(text: str) -> bool:
     """A short line of real words, capitalized like a heading, not a sentence, not a generic
     document-type label."""
     tokens = text.split()
-    words = [w for w in _WORD.findall(text)]
+    words = _WORD.findall(text)
     if not 2 <= len(tokens) <= 16 or len(text) > 120 or len(words) < 2 or text.endswith((".", ",", ";")):
+        return False
+    if text[0].islower() or not any(len(w) >= 4 for w in words):
         return False
     if sum(bool(_TOKEN_OK.match(t)) for t in tokens) < 0.8 * len(tokens):
         return False  # OCR noise
     if len(_LETTERS.findall(text)) < 0.6 * len(text.replace(" ", "")):
         return False
-    if _generic(text):
-        return False
-    long_words = [w for w in words if len(w) >= 4]
-    capitalized = sum(w[0].isupper() for w in long_words)
-    return bool(long_words) and capitalized >= 0.6 * len(long_words)
+    return not _generic(text) and _capitalized(text) >= 0.6
 
 
 def _heading(lines: Sequence[str]) -> str | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import indexer
-from indexer.exemptions import exemption_details, exemptions, only_exemptions, parent_codes
+from indexer.exemptions import citations, exemption_details, exemptions, only_exemptions, parent_codes
 from indexer.store import exemption_terms
 
 
@@ -200,3 +200,10 @@ def test_state_c05739634_b3_cia_facets_under_b3_with_its_detail(shared_corpus: P
     text = (shared_corpus / "state-f2015-04841/pdftotext-layout/C05739634.txt").read_text()
     assert exemptions(text) == ("B3", "B6")
     assert exemption_details(text) == ("B3 CIA PERS/ORG",)
+
+
+def test_nih_000505_vitamin_doses_are_no_fbi_margin_codes(shared_corpus: Path) -> None:
+    # `Vitamin B6 - 50-100 mg` / `Vitamin B12 - 200-1,000 mcg`: a dose, not a count of redactions
+    page = _page(shared_corpus / "hhs-nih-fauci/txt/NIH-000445_NIH-000551.txt", 61)
+    assert [c.counted for c in citations(page)] == [False]
+    assert "B1" not in exemptions(page)

@@ -119,3 +119,13 @@ def test_jfk_124_90158_10062_page_1_form_subjects_when_title_is_empty(shared_cor
 def test_doj_ogr_00028901_page_1_clipping_title_field(shared_corpus: Path) -> None:
     title = _title(shared_corpus, "doj-ogr/txt/DOJ-OGR-00028901_DOJ-OGR-00029000.txt")
     assert title == "After long probe, billionaire faces solicitation charges"
+
+
+def test_jfk_180_10143_10227_page_1_heading_under_a_note_in_brackets(shared_corpus: Path) -> None:
+    # `(This form is to be used for material extracted` / `from CIA -controlled documents.)`
+    assert _title(shared_corpus, "jfk-nara/text/2025/180-10143-10227.md") == "INTERVIEW OF THOMAS CASASIN"
+
+
+def test_sentence_wrapped_in_a_scan_is_no_heading() -> None:
+    lines = ["Bcould then be communicated by the committee to", "the United States Government, in  a hope of"]
+    assert document_title(lines) is None
