@@ -296,7 +296,10 @@ _FILTER_OPTIONS: dict[str, Any] = {
     ],
     "since": Annotated[str | None, typer.Option("--since", help="Sent on or after: 2011, 2011-03, 2011-03-04.")],
     "until": Annotated[str | None, typer.Option("--until", help="Sent on or before: 2011, 2011-03, 2011-03-04.")],
-    "exemption": Annotated[str | None, typer.Option("--exemption", help="Exemption code: B6, (b)(6), B7(C), 1.4(D).")],
+    "exemption": Annotated[
+        str | None,
+        typer.Option("--exemption", help="Exemption code: B6, (b)(6), B7(C), 1.4(D); B7 also finds B7(A) to B7(F)."),
+    ],
     "status": Annotated[str | None, typer.Option("--status", help="Release status: full, part or denied.")],
     "agency": Annotated[str | None, typer.Option("--agency", help="Words of the releasing agency, e.g. state.")],
 }
@@ -393,10 +396,10 @@ def search_command(
 ) -> None:
     """Search the index; best hits first, with snippets that name their page.
 
-    Fields usable in the query: from: to: cc: participant: subject: title: case: doc: exemption:
-    status: classification: agency: bates: date: released: year: month:. Bare words search the
-    text and the title (an email's subject, a memo's subject line, a report's heading). Dates: date:2011,
-    date:2011-03, date:[2011-01 to 2011-06], date:>2012-09-11. `--format json` prints one object
+    Bare words search the text and the title (an email's subject, a memo's subject line, a
+    report's heading). Fields usable in the query: from: to: cc: participant: subject: title:
+    case: doc: exemption: status: classification: agency: bates: date: released: year: month:.
+    Dates: date:2011, date:2011-03, date:[2011-01 to 2011-06], date:>2012-09-11. `--format json` prints one object
     with the hits, the facets asked for with --by, and a suggestion when nothing matched."""
     result = search(
         index_dir, query, filters, limit, page=page, sort=sort, facets=by or (), aliases=_aliases(aliases, index_dir)
@@ -445,7 +448,8 @@ def facets(
     """Count matching documents by sender, recipient, case, year, month, exemption, status...
 
     Facets: sender, recipient, case, year, month, exemption, status, classification, agency (all of
-    them without --by), over every match. Aliases of one person count once."""
+    them without --by), over every match. Aliases of one person count once; exemption codes count
+    without their detail (B3 CIA PERS/ORG counts as B3)."""
     result = search(
         index_dir, query, filters, 1, facets=by or FACETS, aliases=_aliases(aliases, index_dir), top_values=top
     )
@@ -486,6 +490,16 @@ def _provenance(origins: list[dict[str, Any]]) -> str:
     return ", ".join(parts)
 
 
+def _show_fields() -> tuple[str, ...]:
+    keys = [k for k in DOCUMENT_FIELDS if k not in ("title", "exemption_details", "text", "stamps")]
+    keys.insert(keys.index("exemptions") + 1, "exemption_details")
+    return ("title", *keys)
+
+
+SHOW_FIELDS = _show_fields()
+"""The fields `foia show` prints, in order: the title first, a code's details after the codes."""
+
+
 @app.command()
 @handle_errors
 def show(
@@ -503,9 +517,9 @@ def show(
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return
     table = Table.grid(padding=(0, 2))
-    for key in ("title", *(k for k in DOCUMENT_FIELDS if k != "title")):
+    for key in SHOW_FIELDS:
         value = record.get(key)
-        if key in ("text", "stamps") or value in (None, [], ""):
+        if value in (None, [], ""):
             continue
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         table.add_row(f"[bold]{key}[/bold]", escape(_provenance(value) if key == "provenance" else shown))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from pathlib import Path
 
 import pytest
@@ -129,3 +132,34 @@ def test_jfk_180_10143_10227_page_1_heading_under_a_note_in_brackets(shared_corp
 def test_sentence_wrapped_in_a_scan_is_no_heading() -> None:
     lines = ["Bcould then be communicated by the committee to", "the United States Government, in  a hope of"]
     assert document_title(lines) is None
+
+
+# --- outputs ---------------------------------------------------------------------------------
+
+
+def test_titles_in_search_list_show_export_and_title_field(shared_corpus: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from query.cli import app
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("HRCEmail_Jan7thWeb/C05766356.txt", "HRCEmail_DecWeb/C05784574.txt"):  # a memo; no subject
+        (folder / Path(name).name).write_bytes((shared_corpus / STATE / name).read_bytes())
+    index = str(tmp_path / "ix")
+    runner = CliRunner()
+    assert runner.invoke(app, ["index", str(folder), "--index", index, "-w", "1"]).exit_code == 0
+    listed = runner.invoke(app, ["search", "", "--index", index, "--sort", "doc"]).stdout
+    assert "1. New German Foreign Minister" in listed
+    assert "2. Bottom line from meeting note will say maybe done by" in listed  # no title: its first line
+    hits = runner.invoke(app, ["search", "title:german", "--index", index, "--format", "jsonl"]).stdout
+    assert [(h["doc_number"], h["title"]) for h in map(json.loads, hits.splitlines())] == [
+        ("C05766356", "New German Foreign Minister")
+    ]
+    shown = runner.invoke(app, ["show", "C05766356", "--index", index]).stdout
+    assert shown.splitlines()[0].split() == ["title", "New", "German", "Foreign", "Minister"]
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["export", "--index", index, "-f", "csv"]).stdout)))
+    assert sorted((r["doc_number"], r["title"]) for r in rows) == [
+        ("C05766356", "New German Foreign Minister"),
+        ("C05784574", ""),
+    ]
