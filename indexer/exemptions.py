@@ -20,6 +20,7 @@ OCR noise, and count only beside other codes, in a run:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -191,10 +192,16 @@ def _accepted(found: Sequence[Citation], text: str) -> list[Citation]:
     return [c for k, c in zip(keep, found, strict=True) if k or (c.conditional and cites_act)]
 
 
-def citations(text: str) -> list[Citation]:
+def citations(text: str) -> tuple[Citation, ...]:
     """Every exemption citation that counts in a text, in order."""
     found = [c for m in EXEMPTION.finditer(text) if (c := _citation(m, text)) is not None]
-    return _accepted(found, text) if found else []
+    return tuple(_accepted(found, text)) if found else ()
+
+
+@functools.lru_cache(maxsize=2)
+def _document_citations(text: str) -> tuple[Citation, ...]:
+    """`citations` of the last documents read: their codes and details come from one scan."""
+    return citations(text)
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
@@ -204,13 +211,13 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
 def exemptions(text: str) -> tuple[str, ...]:
     """Every exemption code cited in a text, canonical, in order of first appearance. A code cut
     short beside its complete form (`(b) (7)` where `(b) (7)(C)` is cited) is left out."""
-    codes = _unique(c.code for c in citations(text))
+    codes = _unique(c.code for c in _document_citations(text))
     return tuple(code for code in codes if not any(other.startswith(code + "(") for other in codes))
 
 
 def exemption_details(text: str) -> tuple[str, ...]:
     """What the release adds to its codes, where it adds something: `B3 CIA PERS/ORG`."""
-    return _unique(c.detail for c in citations(text) if c.detail != c.code)
+    return _unique(c.detail for c in _document_citations(text) if c.detail != c.code)
 
 
 def parent_codes(code: str) -> list[str]:
