@@ -95,10 +95,10 @@ def _fbi(body: str) -> str | None:
     if re.search(r"\d\d", body):
         return None  # `B12 - 200`: a number, not a code
     digit = next((c for c in body if c in "123456789"), None)
-    last = body[-1:] if body else ""
-    letter = last.upper().replace("¢", "C") if last and last.upper().replace("¢", "C") in "ABCDEF" else None
+    last = body[-1:].upper().replace("¢", "C")
+    letter = last if last and last in "ABCDEF" else None
     if digit is not None:
-        return _federal(digit, letter if digit == "7" and not body.endswith(digit) else None)
+        return _federal(digit, letter if digit == "7" else None)
     if len(body) == 1 and body in _DIGIT_LIKE:
         return f"B{_DIGIT_LIKE[body]}"
     if letter is not None and (len(body) > 1 or letter in "CDE"):
@@ -111,9 +111,8 @@ def _ilcs(section: str, parts: str) -> tuple[str, str]:
     found = [p.replace(" ", "") for p in _ILCS_PART.findall(parts)]
     if found and re.fullmatch(r"[\dlI|]+", found[0]):
         found[0] = re.sub(r"[lI|]", "1", found[0])
-    cut = 2 if len(found) >= 2 else len(found)
-    code = "5 ILCS 140/" + section + "".join(f"({p})" for p in found[:cut])
-    detail = code + "".join(f"({p.lower()})" for p in found[cut:])
+    code = "5 ILCS 140/" + section + "".join(f"({p})" for p in found[:2])
+    detail = code + "".join(f"({p.lower()})" for p in found[2:])
     return code, detail
 
 
@@ -223,7 +222,7 @@ def exemption_details(text: str) -> tuple[str, ...]:
 def parent_codes(code: str) -> list[str]:
     """The broader codes a code belongs to: `B7` for `B7(C)`, `5 ILCS 140/7(1)` and `5 ILCS 140/7`
     for `5 ILCS 140/7(1)(c)`."""
-    parents = []
+    parents: list[str] = []
     while (cut := re.sub(r"\([^()]*\)$", "", code)) != code:
         code = cut
         parents.append(code)
@@ -232,13 +231,8 @@ def parent_codes(code: str) -> list[str]:
 
 def only_exemptions(text: str) -> bool:
     """Whether a text holds exemption codes and nothing else (a margin mark on a header line)."""
-    if not text.strip():
+    found = citations(text) if text.strip() else ()
+    if not found:
         return False
-    rest, last = [], 0
-    for c in citations(text):
-        rest.append(text[last : c.start])
-        last = c.end
-    if last == 0:
-        return False
-    rest.append(text[last:])
-    return not "".join(rest).strip(" ,;")
+    between = (text[a.end : b.start] for a, b in zip(found, found[1:], strict=False))
+    return not (text[: found[0].start] + "".join(between) + text[found[-1].end :]).strip(" ,;")

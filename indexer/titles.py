@@ -228,7 +228,7 @@ def first_line(text: str) -> str | None:
     """The first line of a text with words in it, for lists of documents that have no title:
     markings, codes, dates, page markers and header fields skipped; None when there is none."""
     for _, line in _lines(text.splitlines(), HEAD_LINES):
-        text = _clean(line.lstrip("#* "))
-        if text and not _skipped(text) and _has_words(text, 2):
-            return text
+        shown = _clean(line.lstrip("#* "))
+        if shown and not _skipped(shown) and _has_words(shown, 2):
+            return shown
     return None
