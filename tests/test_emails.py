@@ -293,7 +293,7 @@ def test_nih_000002_page_45_cc_list_wrapped_without_indent(shared_corpus: Path) 
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ('"Fauci, Anthony (NIH/NIAID) [E]" 9 @@-', "Fauci, Anthony (NIH/NIAID) [E]"),  # NIH-000966: address redacted
+        ('"Fauci, Anthony (NIH/NIAID) [E]" 9 @@-', "Fauci, Anthony (NIH/NIAID) [E]"),  # NIH-000445_NIH-000551.txt line 384
         ('"Roe, Jane" <jr@x.gov>', "Roe, Jane <jr@x.gov>"),
     ],
 )
