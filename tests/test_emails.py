@@ -293,7 +293,8 @@ def test_nih_000002_page_45_cc_list_wrapped_without_indent(shared_corpus: Path) 
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ('"Fauci, Anthony (NIH/NIAID) [E]" 9 @@-', "Fauci, Anthony (NIH/NIAID) [E]"),  # NIH-000445_NIH-000551.txt line 384
+        # NIH-000445_NIH-000551.txt line 384: the address after the name was redacted
+        ('"Fauci, Anthony (NIH/NIAID) [E]" 9 @@-', "Fauci, Anthony (NIH/NIAID) [E]"),
         ('"Roe, Jane" <jr@x.gov>', "Roe, Jane <jr@x.gov>"),
     ],
 )
