@@ -15,6 +15,7 @@ from .documents import Document
 from .errors import (
     DamagedIndexError,
     DocumentNotFoundError,
+    EmptyFileError,
     ExitCode,
     ExtractionError,
     FoiaSearchError,
@@ -37,6 +38,7 @@ def read_file(path: Path, ocr: str = "auto", lang: str = "eng") -> list[Document
 __all__ = [
     "Document",
     "DocumentNotFoundError",
+    "EmptyFileError",
     "ExitCode",
     "ExtractionError",
     "FileFailure",

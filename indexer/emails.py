@@ -65,6 +65,8 @@ _SEGMENTS = re.compile(r"\s{2,}")
 _STATUS_WORDS = re.compile(r"^(?:RELEASE\s+IN(?:\s+(?:FULL|PART))?|FULL|PART|DENIED|RELEASE\s+DENIED)\b", re.IGNORECASE)
 _UNKNOWN_LABEL = re.compile(r"^\s*\W?[^\W\d_]{1,4}\s*:(?:\s{2,}|\s*$)")
 _NOTES_NAME = re.compile(r"^(?P<name>[^/@<>]{2,60}?)\s*/[\w .&-]+(?:/[\w .&-]+)*@[\w.-]+")
+_QUOTED_NAME = re.compile(r"^\s*[\"“”](?P<name>[^\"“”]{3,})[\"“”](?P<rest>.*)$")
+"""A display name in quotes and what follows it: `"Roe, Jane" <jr@x.gov>`."""
 _EXCHANGE_DN = re.compile(r"/\s*o\s*=.*?/\s*cn\s*=", re.IGNORECASE | re.DOTALL)
 _EXCHANGE_CN = re.compile(r"cn\s*=\s*(?:[0-9a-f]{6,}\s*-\s*)?(?P<name>[^/=]+?)\s*$", re.IGNORECASE)
 _REDACTION = re.compile(
@@ -109,6 +111,9 @@ def clean_person(text: str) -> str:
     text = re.sub(r"\s+(?=[>\]])|(?<=[<\[])\s+", "", text)
     if m := _NOTES_NAME.match(text.strip()):
         text = m.group("name")
+    if m := _QUOTED_NAME.match(text):  # without a whole address after it, the address was redacted
+        address = re.search(r"\w[@©®]\w+\.\w", m.group("rest"))
+        text = f"{m.group('name')} {m.group('rest').strip()}" if address else m.group("name")
     return " ".join(text.strip(" ,;'\"").split())
 
 

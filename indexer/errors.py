@@ -31,6 +31,11 @@ class ExtractionError(FoiaSearchError):
     exit_code = ExitCode.some_files_failed
 
 
+class EmptyFileError(ExtractionError):
+    """A file with nothing to index: zero bytes, text of blank lines or form feeds only, or a PDF
+    with no text and no image. Not a failure: the file is recorded with this reason."""
+
+
 class IndexMissingError(FoiaSearchError):
     """No index exists at the given location."""
 

@@ -24,8 +24,8 @@ from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFSyntaxError
 
-from .errors import ExtractionError
-from .sources import Source
+from .errors import EmptyFileError, ExtractionError
+from .sources import Source, sniff
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,62 @@ def clean_segment(text: str) -> str:
 
 PDF_ENGINES = ("pdfminer", "pdfium")
 """pdfminer.six is the reference; pdfium (pypdfium2) is several times faster."""
+
+
+EMPTY_BYTES = "empty file (0 bytes)"
+EMPTY_TEXT = "empty file (no text: only blank lines or form feeds)"
+EMPTY_PDF = "empty file (a PDF with no text and no image)"
+BLANK_CHECK_SIZE = 1 << 16
+"""Text files up to this many bytes are checked for blankness before they are compared with
+other files (a blank file is empty, not a copy of another blank file)."""
+
+
+def check_not_empty(kind: str, size: int, pages: list[Page], path: Path) -> None:
+    """Raise EmptyFileError when a file has nothing to index: zero bytes, a text file of blank
+    lines or form feeds, a PDF with no text and no image (a scan has an image: OCR reads it)."""
+    if size == 0:
+        raise EmptyFileError(EMPTY_BYTES)
+    if any(page.text.strip() for page in pages):
+        return
+    if kind == "text":
+        raise EmptyFileError(EMPTY_TEXT)
+    if kind == "pdf" and not pdf_has_images(path):
+        raise EmptyFileError(EMPTY_PDF)
+
+
+def blank_text_file(path: Path, size: int) -> str | None:
+    """Why a small file is empty (zero bytes, or text with nothing but blank space), or None;
+    files over BLANK_CHECK_SIZE bytes are left to extraction."""
+    if size == 0:
+        return EMPTY_BYTES
+    if size > BLANK_CHECK_SIZE:
+        return None
+    data = path.read_bytes()
+    return EMPTY_TEXT if sniff(data[:4096]) == "text" and not decode(data).strip() else None
+
+
+def pdf_has_images(path: Path) -> bool:
+    """Whether any page of a PDF draws an image (in forms too); True when PDFium cannot tell."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError:
+        return True
+    try:
+        for index in range(len(pdf)):
+            page = pdf[index]
+            try:
+                if next(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]), None) is not None:
+                    return True
+            finally:
+                page.close()
+        return False
+    except pdfium.PdfiumError:
+        return True
+    finally:
+        pdf.close()
 
 
 def extract(source: Source, engine: str = "pdfminer") -> list[Page]:

@@ -23,7 +23,7 @@ class FileRecord:
     sha256: str
     size: int
     mtime_ns: int
-    status: str  # "indexed" | "failed" | "duplicate"
+    status: str  # "indexed" | "failed" | "empty" | "duplicate"
     reason: str = ""
     documents: int = 0
     pages: int = 0

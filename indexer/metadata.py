@@ -10,8 +10,9 @@ from datetime import datetime
 
 from .dates import parse_date
 from .emails import Message, header_blocks
-from .exemptions import exemptions
+from .exemptions import exemption_details, exemptions
 from .stamps import RECORD_NUMBER, record_number
+from .titles import document_title
 
 _EMAIL = re.compile(r"[\w.+'-]+\s?[@©®]\s?[\w-]+(?:\s?\.\s?[\w-]+)+")
 _MARKING = re.compile(r"^\s*((?:TOP\s+)?SECRET|CONFIDENTIAL|UNCLASSIFIED)(?:\s*//?\s*[A-Z]+(?:\s*/\s*[A-Z]+)*)?\s*$")
@@ -42,6 +43,11 @@ class Metadata:
     record_pages: int | None = None
     inferred: tuple[str, ...] = ()
     """Fields not printed in the document but inferred from the release around it (`sender`)."""
+    title: str | None = None
+    """What to call the document: an email's subject, a memo's SUBJECT or RE line, a cable's
+    subject, a form's title or a report's first heading (see `titles`)."""
+    exemption_details: tuple[str, ...] = ()
+    """What the release adds to its exemption codes: `B3 CIA PERS/ORG` (the code is `B3`)."""
 
 
 # --- release status, exemptions, classification ----------------------------------------------
@@ -157,4 +163,6 @@ def read_metadata(lines: Sequence[str], first_page: str = "") -> Metadata:
         record_number=form.record_number,
         record_agency=form.agency,
         record_pages=form.pages,
+        title=top.subject or form.title or document_title(lines),
+        exemption_details=exemption_details(text),
     )

@@ -21,8 +21,8 @@ from whoosh.index import Index
 
 from .cache import ExtractionCache
 from .documents import Document, build_documents
-from .errors import ExtractionError, FoiaSearchError
-from .extract import PDF_ENGINES, Page, extract
+from .errors import EmptyFileError, ExtractionError, FoiaSearchError
+from .extract import PDF_ENGINES, Page, blank_text_file, check_not_empty, extract
 from .manifest import FileRecord, Manifest
 from .ocr import DEFAULT_LANG, check_ocr, ocr_page, unavailable_reason, usable_mode
 from .people import current_people
@@ -60,6 +60,9 @@ class IndexReport:
     from_cache: int = 0
     failed: list[FileFailure] = field(default_factory=list)
     warnings: list[FileFailure] = field(default_factory=list)
+    empty: list[FileFailure] = field(default_factory=list)
+    """Files with nothing to index (zero bytes, blank text, a PDF with no text and no image): not
+    failures, recorded so that a re-run skips them while they are unchanged."""
     seconds: float = 0.0
 
     @property
@@ -125,6 +128,7 @@ class Outcome:
     job: Job
     documents: list[Document]
     failure: str | None = None
+    empty: str | None = None  # why the file has nothing to index
     extracted: bool = False
     ocr_todo: tuple[int, ...] = ()  # pages to OCR before the documents can be built
     ocr_pending: int = 0  # PDF pages left without usable text (OCR off, missing or failed)
@@ -151,8 +155,10 @@ def read_release(
     source: Source, engine: str = "pdfminer", ocr: str = "auto", lang: str = DEFAULT_LANG
 ) -> list[Document]:
     """Every document of one file, stamps removed and metadata read; pages without usable text
-    are OCR'd here, one after another (`ocr` is `auto`, `always` or `never`)."""
+    are OCR'd here, one after another (`ocr` is `auto`, `always` or `never`). EmptyFileError for
+    a file with nothing to index."""
     pages = extract(source, engine)
+    check_not_empty(source.kind, source.size, pages, source.path)
     if source.kind == "pdf" and ocr != "never" and unavailable_reason(lang) is None:
         pages = [ocr_page(source.path, p.number, lang) if _wants_ocr(p, ocr) else p for p in pages]
     return build_documents(source, strip_stamps(pages))
@@ -177,12 +183,16 @@ def work(job: Job) -> Outcome:
             pages = extract(source, job.engine)
             cache.put(job.sha256, job.engine, pages)
         extracted = extracted or job.extracted
+        if not any(page.text.strip() for page in pages):
+            check_not_empty(_kind(job, source), job.size, pages, path)
         pages, todo = _with_ocr(job, cache, pages)
         pdf = bool(todo or any(p.needs_ocr for p in pages)) and _is_pdf(job, source)
         if pdf and todo and not job.ocr_done:
             return Outcome(job, [], extracted=extracted, ocr_todo=todo)
         pending = sum(p.needs_ocr for p in pages) if pdf else 0
         return Outcome(job, build_documents(source, strip_stamps(pages)), extracted=extracted, ocr_pending=pending)
+    except EmptyFileError as exc:
+        return Outcome(job, [], empty=str(exc))
     except ExtractionError as exc:
         return Outcome(job, [], failure=str(exc))
     except OSError as exc:
@@ -196,6 +206,17 @@ def _source(job: Job) -> Source:
     path = Path(job.path)
     with path.open("rb") as fh:
         return Source(path=path, kind=sniff(fh.read(4096)), sha256=job.sha256, size=job.size)
+
+
+def _kind(job: Job, source: Source) -> str:
+    """The file's kind, sniffed from disk when its pages came from the cache (`unknown` for a
+    file gone since)."""
+    if source.kind != "unknown":
+        return source.kind
+    try:
+        return _source(job).kind
+    except OSError:
+        return "unknown"
 
 
 def _is_pdf(job: Job, source: Source) -> bool:
@@ -377,8 +398,19 @@ class _Run:
         self.tell("done")
         return self.report
 
+    def nothing_to_index(self, job: Job, reason: str) -> None:
+        """Record a file with nothing to index (its reason shown by `foia status`); the documents
+        it had before, if any, are removed."""
+        self.report.empty.append(FileFailure(job.path, reason))
+        self.record(FileRecord(job.path, job.sha256, job.size, job.mtime_ns, "empty", reason))
+        if job.previous is not None:
+            self.writer.remove_file(job.path)
+
     def take(self, outcome: Outcome) -> None:
         job = outcome.job
+        if outcome.empty is not None:
+            self.nothing_to_index(job, outcome.empty)
+            return
         if outcome.failure is not None:
             self.report.failed.append(FileFailure(job.path, outcome.failure))
             self.record(FileRecord(job.path, job.sha256, job.size, job.mtime_ns, "failed", outcome.failure))
@@ -432,6 +464,14 @@ def _plan(files: list[Path], run: _Run) -> Iterator[Job]:
         if record and previous == sha:  # touched, not changed
             run.record(replace(record, size=stat.st_size, mtime_ns=stat.st_mtime_ns, updated=0.0))
             run.report.skipped += 1
+            run.finish_file(key)
+            continue
+        try:
+            blank = blank_text_file(path, stat.st_size)
+        except OSError:
+            blank = None  # the worker reports why it cannot read the file
+        if blank is not None:  # before the copy check: blank files are all alike, none a copy
+            run.nothing_to_index(run.job(key, sha, stat.st_size, stat.st_mtime_ns, previous), blank)
             run.finish_file(key)
             continue
         copy = run.manifest.by_hash(sha)

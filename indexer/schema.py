@@ -14,7 +14,7 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from .errors import QueryError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Bumped whenever a change makes older indexes unreadable or wrong; checked when opening."""
 
 _EXEMPTION_ANALYZER = RegexTokenizer(r"[^,]+") | SubstitutionFilter(r"[^0-9A-Za-z]+", "") | LowercaseFilter()
@@ -54,10 +54,12 @@ def build_schema() -> Schema:
         cc=TEXT(**_NAMES),
         participants=TEXT(**_NAMES),
         subject=TEXT(stored=True, analyzer=StemmingAnalyzer(), field_boost=2.0),
+        title=TEXT(stored=True, analyzer=StemmingAnalyzer(), field_boost=2.0),
         attachments=TEXT(**_NAMES),
         release_status=KEYWORD(stored=True, lowercase=True, scorable=False),
         exemptions=TEXT(analyzer=_EXEMPTION_ANALYZER, phrase=False),
         exemption_codes=STORED(),
+        exemption_details=STORED(),
         classification=KEYWORD(**_KEY),
         classified_by=STORED(),
         declassify_on=STORED(),

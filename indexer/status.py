@@ -14,14 +14,15 @@ from .store import cache_of, index_exists, manifest_of
 
 @dataclass
 class IndexStatus:
-    """Files indexed, failed, duplicated, pending (new or changed) and gone, the pages still
-    waiting for OCR (path and count), and the cache's size."""
+    """Files indexed, failed, empty (nothing to index), duplicated, pending (new or changed) and
+    gone, the pages still waiting for OCR (path and count), and the cache's size."""
 
     indexed: int = 0
     documents: int = 0
     pages: int = 0
     duplicates: int = 0
     failed: list[FileFailure] = field(default_factory=list)
+    empty: list[FileFailure] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
     ocr_waiting: list[tuple[str, int]] = field(default_factory=list)
@@ -47,6 +48,8 @@ def index_status(index_dir: Path, paths: Iterable[Path] = ()) -> IndexStatus:
                     status.ocr_waiting.append((record.path, record.ocr_pages))
             elif record.status == "duplicate":
                 status.duplicates += 1
+            elif record.status == "empty":
+                status.empty.append(FileFailure(record.path, record.reason))
             else:
                 status.failed.append(FileFailure(record.path, record.reason))
             if not Path(record.path).exists():

@@ -31,6 +31,7 @@ from whoosh.writing import SegmentWriter
 from .cache import ExtractionCache
 from .documents import Document
 from .errors import DamagedIndexError, IncompatibleIndexError, IndexBusyError, IndexMissingError
+from .exemptions import parent_codes
 from .manifest import Manifest
 from .schema import SCHEMA_VERSION, agency_of, build_schema, derived_fields
 
@@ -147,12 +148,14 @@ def exclusive(path: Path, wait: float = 0.0) -> Iterator[None]:
             fcntl.lockf(fh, fcntl.LOCK_UN)
 
 
-def exemption_terms(codes: tuple[str, ...]) -> str:
-    """Index text for exemption codes: each code, plus the bare code of qualified ones (`B3 CIA` → `B3`)."""
+def exemption_terms(codes: tuple[str, ...], details: tuple[str, ...] = ()) -> str:
+    """Index text for exemption codes: each code, the broader codes it belongs to (`B7` for
+    `B7(C)`), and each detail (`B3 CIA PERS/ORG`)."""
     keys: dict[str, None] = {}
     for code in codes:
         keys.setdefault(code, None)
-        keys.setdefault(code.split()[0], None)
+        keys.update(dict.fromkeys(parent_codes(code)))
+    keys.update(dict.fromkeys(details))
     return ",".join(keys)
 
 
@@ -180,10 +183,12 @@ def to_fields(doc: Document) -> dict[str, object]:
         "cc": "\n".join(m.cc),
         "participants": "\n".join(m.participants),
         "subject": m.subject,
+        "title": m.title or m.subject,
         "attachments": "\n".join(m.attachments),
         "release_status": m.release_status,
-        "exemptions": exemption_terms(m.exemptions),
+        "exemptions": exemption_terms(m.exemptions, m.exemption_details),
         "exemption_codes": list(m.exemptions),
+        "exemption_details": list(m.exemption_details),
         "classification": doc.classification,
         "classified_by": m.classified_by,
         "declassify_on": m.declassify_on,

@@ -8,7 +8,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
@@ -37,7 +37,7 @@ from .export import DOCUMENT_FIELDS, HIT_FIELDS, document_record, export_records
 from .facets import FACETS, FacetCount
 from .parse import Filters
 from .people import find_people
-from .search import MARK, SearchResult, Sort, get_document, search
+from .search import MARK, Hit, SearchResult, Sort, get_document, search
 from .search import similar as similar_documents
 from .watch import WATCH_FILE, add_watch, list_watches, new_hits, remove_watch
 
@@ -179,8 +179,9 @@ def index(
 ) -> None:
     """Index PDF and text releases. Unchanged files are skipped (size and mtime, then content
     hash); a changed file replaces its documents; a file that cannot be read is reported and the
-    rest go on. Commits come every 200 files or minute, so a stopped run keeps its work and the
-    next run resumes. Exits 1 when some file failed."""
+    rest go on; an empty file (zero bytes, blank text, a PDF with no text and no image) is
+    reported and recorded, with no document. Commits come every 200 files or minute, so a
+    stopped run keeps its work and the next run resumes. Exits 1 when some file failed."""
     options = Options(workers=workers, engine=engine, ocr=ocr, ocr_lang=ocr_lang, wait=wait)
     show = not quiet and not as_json and err.is_terminal
     if rebuild and index_exists(index_dir):
@@ -220,19 +221,22 @@ def status(
     index_dir: IndexOpt = DEFAULT_INDEX,
     as_json: JsonOpt = False,
 ) -> None:
-    """What the index holds: files indexed, failed (with reasons), duplicates, pending, gone, and
-    pages still waiting for OCR."""
+    """What the index holds: files indexed, failed (with reasons), empty (nothing to index, with
+    the reason), duplicates, pending, gone, and pages still waiting for OCR."""
     report = index_status(index_dir, paths or [])
     if as_json:
         print(json.dumps(asdict(report)))
         return
     out.print(
         f"{index_dir}: {report.indexed} files indexed ({report.documents} documents, {report.pages} pages), "
-        f"{len(report.failed)} failed, {report.duplicates} duplicates, {len(report.pending)} pending, "
-        f"{len(report.gone)} gone; cache {report.cache_entries} entries, {report.cache_bytes / 1e6:.1f} MB"
+        f"{len(report.failed)} failed, {len(report.empty)} empty, {report.duplicates} duplicates, "
+        f"{len(report.pending)} pending, {len(report.gone)} gone; "
+        f"cache {report.cache_entries} entries, {report.cache_bytes / 1e6:.1f} MB"
     )
     for failure in report.failed:
         out.print(f"[red]failed:[/red] {escape(failure.path)}: {escape(failure.reason)}")
+    for empty in report.empty:
+        out.print(f"empty: {escape(empty.path)}: {escape(empty.reason)}")
     for path in report.pending:
         out.print(f"pending: {escape(path)}")
     for path in report.gone:
@@ -261,8 +265,8 @@ def _print_report(report: IndexReport, index_dir: Path) -> None:
     rate = report.pages / report.seconds if report.seconds else 0.0
     err.print(
         f"{report.files} files: {report.indexed} indexed, {report.replaced} replaced, {report.skipped} unchanged, "
-        f"{len(report.failed)} failed, {report.pruned} pruned; {report.documents} documents, {report.pages} pages "
-        f"added to {index_dir}"
+        f"{len(report.failed)} failed, {len(report.empty)} empty, {report.pruned} pruned; {report.documents} "
+        f"documents, {report.pages} pages added to {index_dir}"
     )
     err.print(f"took {report.seconds:.1f} s ({rate:.0f} pages/s); {report.from_cache} files read from the cache")
     if report.ocr_read:
@@ -273,6 +277,8 @@ def _print_report(report: IndexReport, index_dir: Path) -> None:
         err.print(f"{_pages(report.ocr_pages)} {verbs} OCR: {why}; then run `foia index` again")
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(warning.path)}: {escape(warning.reason)}")
+    for empty in report.empty:
+        err.print(f"empty: {escape(empty.path)}: {escape(empty.reason)}")
     for failure in report.failed:
         err.print(f"[red]failed:[/red] {escape(failure.path)}: {escape(failure.reason)}")
 
@@ -291,7 +297,10 @@ _FILTER_OPTIONS: dict[str, Any] = {
     ],
     "since": Annotated[str | None, typer.Option("--since", help="Sent on or after: 2011, 2011-03, 2011-03-04.")],
     "until": Annotated[str | None, typer.Option("--until", help="Sent on or before: 2011, 2011-03, 2011-03-04.")],
-    "exemption": Annotated[str | None, typer.Option("--exemption", help="Exemption code: B6, (b)(6), B7(C), 1.4(D).")],
+    "exemption": Annotated[
+        str | None,
+        typer.Option("--exemption", help="Exemption code: B6, (b)(6), B7(C), 1.4(D); B7 also finds B7(A) to B7(F)."),
+    ],
     "status": Annotated[str | None, typer.Option("--status", help="Release status: full, part or denied.")],
     "agency": Annotated[str | None, typer.Option("--agency", help="Words of the releasing agency, e.g. state.")],
 }
@@ -366,7 +375,7 @@ def _write_hits(result: SearchResult, fmt: SearchFormat) -> None:
                 "suggestion": result.suggestion}  # fmt: skip
         print(json.dumps(body, ensure_ascii=False))
     else:
-        _print_hits(result.total, records, result.page)
+        _print_hits(result.total, result.hits, result.page)
         _print_facets(result.facets)
     if result.suggestion and fmt is not SearchFormat.json:
         err.print(f"did you mean: {escape(result.suggestion)}")
@@ -388,9 +397,10 @@ def search_command(
 ) -> None:
     """Search the index; best hits first, with snippets that name their page.
 
-    Fields usable in the query: from: to: cc: participant: subject: case: doc: exemption:
-    status: classification: agency: bates: date: released: year: month:. Dates: date:2011,
-    date:2011-03, date:[2011-01 to 2011-06], date:>2012-09-11. `--format json` prints one object
+    Bare words search the text and the title (an email's subject, a memo's subject line, a
+    report's heading). Fields usable in the query: from: to: cc: participant: subject: title:
+    case: doc: exemption: status: classification: agency: bates: date: released: year: month:.
+    Dates: date:2011, date:2011-03, date:[2011-01 to 2011-06], date:>2012-09-11. `--format json` prints one object
     with the hits, the facets asked for with --by, and a suggestion when nothing matched."""
     result = search(
         index_dir, query, filters, limit, page=page, sort=sort, facets=by or (), aliases=_aliases(aliases, index_dir)
@@ -403,16 +413,16 @@ def _highlight(text: str) -> str:
     return "".join(f"[bold yellow]{p}[/]" if i % 2 else p for i, p in enumerate(parts))
 
 
-def _print_hits(total: int, hits: list[dict[str, Any]], page: int = 1) -> None:
+def _print_hits(total: int, hits: Sequence[Hit], page: int = 1) -> None:
     on_page = f" on page {page}" if page > 1 else ""
     out.print(f"{_matches(total)}; showing {len(hits)}{on_page}")
     for n, hit in enumerate(hits, 1):
-        parts = (hit["doc_number"] or hit["id"], (hit["date"] or "")[:10], hit["sender"])
+        parts = (hit.doc_number or hit.id, f"{hit.date:%Y-%m-%d}" if hit.date else "", hit.sender)
         head = " · ".join(str(v) for v in parts if v)
-        out.print(f"\n[bold]{n}. {escape(hit['subject'] or Path(hit['source']).name)}[/bold]")
-        out.print(f"   {escape(head)}  [dim]{escape(hit['source'])} p.{hit['page']}  id {hit['id']}[/dim]")
-        for snippet in hit["snippets"]:
-            out.print(f"   [cyan]p.{snippet['page']}[/cyan] {_highlight(snippet['text'])}")
+        out.print(f"\n[bold]{n}. {escape(hit.label)}[/bold]")
+        out.print(f"   {escape(head)}  [dim]{escape(hit.source)} p.{hit.page}  id {hit.id}[/dim]")
+        for snippet in hit.snippets:
+            out.print(f"   [cyan]p.{snippet.page}[/cyan] {_highlight(snippet.text)}")
 
 
 def _print_facets(facets: dict[str, list[FacetCount]]) -> None:
@@ -441,7 +451,8 @@ def facets(
     Facets: sender, recipient, case, year, month, exemption, status, classification, agency (all of
     them without --by), over every match. Senders and recipients are people: the forms of one
     person (`Mills, Cheryl D`, `Mills, Cheryl 0 <MillsCD@state.gov>`, `Cheryl Mills`) count once,
-    under one name (see `foia people`) or the alias file's."""
+    under one name (see `foia people`) or the alias file's. Exemption codes count without their
+    detail (B3 CIA PERS/ORG counts as B3)."""
     result = search(
         index_dir, query, filters, 1, facets=by or FACETS, aliases=_aliases(aliases, index_dir), top_values=top
     )
@@ -512,6 +523,16 @@ def _provenance(origins: list[dict[str, Any]]) -> str:
     return ", ".join(parts)
 
 
+def _show_fields() -> tuple[str, ...]:
+    keys = [k for k in DOCUMENT_FIELDS if k not in ("title", "exemption_details", "text", "stamps")]
+    keys.insert(keys.index("exemptions") + 1, "exemption_details")
+    return ("title", *keys)
+
+
+SHOW_FIELDS = _show_fields()
+"""The fields `foia show` prints, in order: the title first, a code's details after the codes."""
+
+
 @app.command()
 @handle_errors
 def show(
@@ -529,9 +550,9 @@ def show(
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return
     table = Table.grid(padding=(0, 2))
-    for key in DOCUMENT_FIELDS:
+    for key in SHOW_FIELDS:
         value = record.get(key)
-        if key in ("text", "stamps") or value in (None, [], ""):
+        if value in (None, [], ""):
             continue
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         table.add_row(f"[bold]{key}[/bold]", escape(_provenance(value) if key == "provenance" else shown))
@@ -628,7 +649,7 @@ def watch_new(
         out.print(f"[bold]{escape(news.name)}[/bold] ({escape(news.query)}): {news.total} new")
         for hit in news.hits:
             label = hit.doc_number or hit.id
-            out.print(f"  {escape(label)}  {escape(hit.subject or Path(hit.source).name)}  [dim]id {hit.id}[/dim]")
+            out.print(f"  {escape(label)}  {escape(hit.label)}  [dim]id {hit.id}[/dim]")
 
 
 def _watch_summary(index_dir: Path) -> dict[str, int]:

@@ -22,13 +22,14 @@ DOCUMENT_FIELDS = (
     "id", "source", "first_page", "last_page", "case_number", "doc_number", "release_date", "date",
     "sender", "recipients", "cc", "subject", "release_status", "exemptions", "classification", "text",
     "participants", "attachments", "bates", "classified_by", "declassify_on", "ocr_pages", "stamps",
-    "agency", "page", "citation", "provenance", "record_number", "record_agency", "record_pages", "inferred",
+    "agency", "page", "citation", "provenance", "record_number", "record_agency", "record_pages", "title",
+    "exemption_details", "inferred",
 )  # fmt: skip
 """Keys of `foia export` records; the first sixteen are the stable contract, the rest may grow."""
 
 HIT_FIELDS = (
     "id", "score", "case_number", "doc_number", "date", "sender", "subject", "page", "snippets",
-    "source", "first_page", "last_page", "agency", "citation",
+    "source", "first_page", "last_page", "agency", "citation", "title",
 )  # fmt: skip
 """Keys of `foia search --format jsonl` records."""
 
@@ -99,6 +100,8 @@ def document_record(fields: Mapping[str, Any], page: int | None = None) -> dict[
         "record_number": fields.get("record_number"),
         "record_agency": fields.get("record_agency"),
         "record_pages": fields.get("record_pages"),
+        "title": fields.get("title"),
+        "exemption_details": list(fields.get("exemption_details") or []),
         "inferred": list(fields.get("inferred") or []),
     }
 
@@ -160,6 +163,7 @@ def hit_record(hit: Hit) -> dict[str, Any]:
             },
             hit.page,
         ),
+        "title": hit.title,
     }
 
 

@@ -24,7 +24,8 @@ from .aliases import Aliases, PersonMatch, PersonNames
 from .wildcards import stems_too
 
 MAX_QUERY_LENGTH = 2000
-DEFAULT_FIELDS = ("text", "subject")
+DEFAULT_FIELDS = ("text", "title")
+"""What bare words search: the body and the title (an email's subject, a memo's title...)."""
 STATUSES = ("full", "part", "denied")
 
 ALIASES: dict[str, list[str]] = {

@@ -21,6 +21,7 @@ from whoosh.searching import Results, Searcher
 
 from indexer.errors import DocumentNotFoundError, QueryError
 from indexer.store import open_index
+from indexer.titles import first_line
 
 from . import topk
 from .aliases import Aliases
@@ -60,6 +61,10 @@ class Hit:
     snippets: tuple[Snippet, ...]
     agency: str | None = None
     release_date: datetime | None = None
+    title: str | None = None
+    label: str = ""
+    """What lists show for the hit: its title, else the first line of its text with words in
+    it, else its file name (never empty)."""
 
 
 class Sort(StrEnum):
@@ -205,7 +210,16 @@ def make_hit(hit: WhooshHit, scored: bool = True, words: frozenset[str] | None =
         snippets=found,
         agency=hit.get("agency"),
         release_date=hit.get("release_date"),
+        title=hit.get("title"),
+        label=label(hit),
     )
+
+
+def label(fields: Any) -> str:
+    """A document's title (an email's subject), else the first line of its text with words in
+    it, else its file name: what lists show, never empty."""
+    shown = fields.get("title") or fields.get("subject") or first_line(str(fields.get("text") or ""))
+    return shown or Path(str(fields.get("source") or "")).name or str(fields.get("id", ""))
 
 
 @contextmanager

@@ -477,7 +477,8 @@ def test_status_lists_failed_pending_and_gone_files(releases: Path, tmp_path: Pa
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith(
-        f"{index}: 4 files indexed ({SAMPLE_DOCS} documents, 13 pages), 1 failed, 0 duplicates, 1 pending, 1 gone; "
+        f"{index}: 4 files indexed ({SAMPLE_DOCS} documents, 13 pages), 1 failed, 0 empty, 0 duplicates, "
+        f"1 pending, 1 gone; "
         f"cache {CACHED} entries, "
     )
     assert lines[1:] == [

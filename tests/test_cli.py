@@ -84,7 +84,8 @@ def test_index_prints_a_summary_and_exits_0(first_run: tuple[Path, Result]) -> N
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert lines[0] == (
-        f"4 files: 4 indexed, 0 replaced, 0 unchanged, 0 failed, 0 pruned; 6 documents, 13 pages added to {index}"
+        f"4 files: 4 indexed, 0 replaced, 0 unchanged, 0 failed, 0 empty, 0 pruned; 6 documents, 13 pages "
+        f"added to {index}"
     )
     assert re.fullmatch(r"took \d+\.\d s \(\d+ pages/s\); 0 files read from the cache", lines[1]), lines[1]
     if OCR_MISSING:
@@ -99,7 +100,8 @@ def test_second_index_run_skips_every_file(index_dir: Path) -> None:
     result = foia("index", RELEASES, "--index", index_dir)
     assert result.exit_code == 0
     assert result.stderr.splitlines()[0] == (
-        f"4 files: 0 indexed, 0 replaced, 4 unchanged, 0 failed, 0 pruned; 0 documents, 0 pages added to {index_dir}"
+        f"4 files: 0 indexed, 0 replaced, 4 unchanged, 0 failed, 0 empty, 0 pruned; 0 documents, 0 pages "
+        f"added to {index_dir}"
     )
     assert len(result.stderr.splitlines()) == 2
     result = foia("index", RELEASES, "--index", index_dir, "--json")
@@ -122,6 +124,7 @@ def test_second_index_run_skips_every_file(index_dir: Path) -> None:
         "from_cache": 0,
         "failed": [],
         "warnings": [],
+        "empty": [],
         "watches": {},
     }
     assert len(jsonl(foia("export", "--index", index_dir).stdout)) == 6  # nothing doubled
@@ -151,7 +154,8 @@ def test_broken_pdf_exits_1_and_names_the_file(broken_run: tuple[Path, Path, Res
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines[0] == (
-        f"2 files: 1 indexed, 0 replaced, 0 unchanged, 1 failed, 0 pruned; 1 documents, 3 pages added to {index}"
+        f"2 files: 1 indexed, 0 replaced, 0 unchanged, 1 failed, 0 empty, 0 pruned; 1 documents, 3 pages "
+        f"added to {index}"
     )
     failed = [line for line in lines if line.startswith("failed: ")]
     assert len(failed) == 1
@@ -627,15 +631,17 @@ def test_robustness_every_file_indexed_or_failed_with_a_reason(robustness_run: t
     files = sorted(str(p.resolve()) for p in ROBUSTNESS.rglob("*") if p.is_file() and not p.name.startswith("."))
     assert summary["files"] == len(files) == 48
     failed = {f["path"]: f["reason"] for f in summary["failed"]}
+    empty = {f["path"]: f["reason"] for f in summary["empty"]}  # no text and no image: nothing to index
     assert result.exit_code == (1 if failed else 0)
-    assert summary["indexed"] + len(failed) == summary["files"]
-    for path, reason in failed.items():
+    assert summary["indexed"] + len(failed) + len(empty) == summary["files"]
+    for path, reason in (failed | empty).items():
         assert path in files
         assert reason.strip() and "\n" not in reason, (path, reason)
+    assert str((ROBUSTNESS / "simple2.pdf").resolve()) in empty  # shapes only
     sources = {r["source"] for r in jsonl(foia("export", "--index", index).stdout)}
     assert len(sources) == summary["indexed"]
-    assert sources | set(failed) == set(files)
-    assert not sources & set(failed)
+    assert sources | set(failed) | set(empty) == set(files)
+    assert not sources & (set(failed) | set(empty))
     assert failed[str((ROBUSTNESS / "contrib" / "XIPLAYER0.jb2").resolve())] == "not a PDF or text file"
     for name in ("rc4-40.pdf", "rc4-128.pdf", "aes-128.pdf", "aes-256.pdf"):
         reason = failed[str((ROBUSTNESS / "encryption" / name).resolve())]

@@ -238,11 +238,6 @@ def test_jfk_text_record_takes_docid_as_doc_number(shared_corpus: Path) -> None:
     assert "DocId" not in doc.text and "Docld" not in doc.text
 
 
-def test_text_release_without_text_is_one_document_marked_for_ocr(shared_corpus: Path) -> None:
-    [doc] = indexer.read_file(shared_corpus / "state-f2014-20439/txt/HRC_NDAS/C05833708.txt")
-    assert (doc.ocr_pages, doc.pages, doc.doc_number) == ((1,), ("",), None)
-
-
 def test_scanned_pdf_read_without_ocr_is_one_document_marked_for_ocr(shared_corpus: Path) -> None:
     [doc] = indexer.read_file(shared_corpus / "jfk-nara/scanned-pdf/104-10077-10136.pdf", ocr="never")
     assert doc.ocr_pages == (1,)

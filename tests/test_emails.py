@@ -288,3 +288,15 @@ def test_nih_000002_page_45_cc_list_wrapped_without_indent(shared_corpus: Path) 
     meta = _starting(docs, 45).meta
     assert meta.subject == "RE: Connection Request per Bill Gates"
     assert any(p.startswith("Collins, Francis") for p in meta.cc)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # NIH-000445_NIH-000551.txt line 384: the address after the name was redacted
+        ('"Fauci, Anthony (NIH/NIAID) [E]" 9 @@-', "Fauci, Anthony (NIH/NIAID) [E]"),
+        ('"Roe, Jane" <jr@x.gov>', "Roe, Jane <jr@x.gov>"),
+    ],
+)
+def test_quoted_display_name_keeps_a_whole_address_and_drops_redaction_residue(value: str, expected: str) -> None:
+    assert clean_person(value) == expected

@@ -10,7 +10,6 @@ import pytest
 import indexer
 from indexer.dates import parse_date
 from indexer.emails import Message, clean_person, header_blocks, split_people
-from indexer.exemptions import exemptions
 from indexer.metadata import classification, jfk_form, read_metadata, release_status
 
 # --- dates -----------------------------------------------------------------------------------
@@ -70,69 +69,6 @@ def test_release_status_from_first_page_marking(text: str, expected: str) -> Non
 )
 def test_release_status_is_none_without_a_marking(text: str) -> None:
     assert release_status(text) is None
-
-
-# --- exemptions ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("(b)(6)", "B6"),
-        ("b6", "B6"),
-        ("B6", "B6"),
-        ("(b)(7)(C)", "B7(C)"),
-        ("(b) (7) (C)", "B7(C)"),
-        ("(b)(7)(c)", "B7(C)"),
-        ("b7C", "B7(C)"),
-        ("b7c", "B7(C)"),
-        ("B7(C)", "B7(C)"),
-        ("b7 (c)", "B7(C)"),
-        ("1.4(D)", "1.4(D)"),
-        ("1.4(d)", "1.4(D)"),
-        ("1.4 (b)", "1.4(B)"),
-        ("B3 CIA PERS/ORG", "B3 CIA PERS/ORG"),
-        ("B3 NSA", "B3 NSA"),
-        ("3.3(b)(1)", "3.3(b)(1)"),
-        ("3.5(c)", "3.5(c)"),
-        ("5 ILCS 140/7(1)(c)", "5 ILCS 140/7(1)(c)"),
-        ("5 ILCS 140/ 7 (1) (c)", "5 ILCS 140/7(1)(c)"),
-    ],
-)
-def test_exemption_code_is_normalized(text: str, expected: str) -> None:
-    assert exemptions(text) == (expected,)
-
-
-def test_exemptions_in_order_of_first_appearance_without_duplicates() -> None:
-    text = "withheld under (b)(6) and b7C; see also B6, B7(C) and 1.4(D)\nB5"
-    assert exemptions(text) == ("B6", "B7(C)", "1.4(D)", "B5")
-
-
-def test_exemptions_from_comma_separated_release_marking() -> None:
-    assert exemptions("RELEASE IN PART\n1.4(B),B1,B5,1.4(D)") == ("1.4(B)", "B1", "B5", "1.4(D)")
-
-
-def test_exemption_qualifier_is_kept_only_for_b3() -> None:
-    assert exemptions("B3 CIA PERS/ORG B6") == ("B3 CIA PERS/ORG", "B6")
-    assert exemptions("B6 STATE") == ("B6",)
-
-
-def test_exemption_qualifier_stops_at_and() -> None:
-    assert exemptions("B3 NSA AND B6") == ("B3 NSA", "B6")
-
-
-def test_exemption_qualifier_must_be_upper_case() -> None:
-    assert exemptions("B3 Subject") == ("B3",)
-
-
-@pytest.mark.parametrize("text", ["AB6", "web6", "B10", "Bb6", "x.b6", "Route B62", "version 21.4(b)"])
-def test_exemption_like_text_inside_words_is_not_a_code(text: str) -> None:
-    assert exemptions(text) == ()
-
-
-def test_exemption_margin_codes_on_header_lines_are_found() -> None:
-    text = "From:                                   B6\nTo: H                                    B7(C)"
-    assert exemptions(text) == ("B6", "B7(C)")
 
 
 # --- classification --------------------------------------------------------------------------

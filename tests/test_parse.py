@@ -29,8 +29,8 @@ def parse(text: str) -> wq.Query:
 
 
 def both(term: str) -> wq.Query:
-    """What a bare word becomes: the same term in the text and the subject."""
-    return wq.Or([wq.Term("text", term), wq.Term("subject", term)])
+    """What a bare word becomes: the same term in the text and the title."""
+    return wq.Or([wq.Term("text", term), wq.Term("title", term)])
 
 
 def date_range(q: wq.Query) -> tuple[str, datetime | None, datetime | None]:
@@ -46,7 +46,7 @@ def test_empty_and_blank_queries_match_everything() -> None:
     assert isinstance(parse("   \t\n  "), wq.Every)
 
 
-def test_bare_word_searches_text_and_subject_stemmed() -> None:
+def test_bare_word_searches_text_and_title_stemmed() -> None:
     assert parse("scanner") == both("scanner")
     assert parse("schedules") == both("schedul")
 
@@ -57,9 +57,9 @@ def test_boolean_operators() -> None:
     assert isinstance(q, wq.Or)
     assert set(q.children()) == {
         wq.Term("text", "harbor"),
-        wq.Term("subject", "harbor"),
+        wq.Term("title", "harbor"),
         wq.Term("text", "scanner"),
-        wq.Term("subject", "scanner"),
+        wq.Term("title", "scanner"),
     }
 
 
@@ -208,31 +208,31 @@ def test_fuzzy_term_default_distance() -> None:
     assert isinstance(q, wq.Or)
     fuzzy = list(q.children())
     assert [type(f) for f in fuzzy] == [wq.FuzzyTerm, wq.FuzzyTerm]
-    assert [(f.fieldname, f.text, f.maxdist) for f in fuzzy] == [("text", "scaner", 1), ("subject", "scaner", 1)]
+    assert [(f.fieldname, f.text, f.maxdist) for f in fuzzy] == [("text", "scaner", 1), ("title", "scaner", 1)]
 
 
 def test_fuzzy_term_with_distance() -> None:
     fuzzy = list(parse("scaner~2").children())
-    assert [(f.fieldname, f.text, f.maxdist) for f in fuzzy] == [("text", "scaner", 2), ("subject", "scaner", 2)]
+    assert [(f.fieldname, f.text, f.maxdist) for f in fuzzy] == [("text", "scaner", 2), ("title", "scaner", 2)]
 
 
 def test_phrase_and_phrase_with_slop() -> None:
     exact = list(parse('"harbor inspection schedule"').children())
     assert [(p.fieldname, p.words, p.slop) for p in exact] == [
         ("text", ["harbor", "inspect", "schedul"], 1),
-        ("subject", ["harbor", "inspect", "schedul"], 1),
+        ("title", ["harbor", "inspect", "schedul"], 1),
     ]
     slop = list(parse('"harbor schedule"~3').children())
     assert all(isinstance(p, wq.Phrase) for p in slop)
     assert [(p.fieldname, p.words, p.slop) for p in slop] == [
         ("text", ["harbor", "schedul"], 3),
-        ("subject", ["harbor", "schedul"], 3),
+        ("title", ["harbor", "schedul"], 3),
     ]
 
 
 def test_wildcards() -> None:
-    assert parse("scan*") == wq.Or([wq.Prefix("text", "scan"), wq.Prefix("subject", "scan")])
-    assert parse("sca?ner") == wq.Or([wq.Wildcard("text", "sca?ner"), wq.Wildcard("subject", "sca?ner")])
+    assert parse("scan*") == wq.Or([wq.Prefix("text", "scan"), wq.Prefix("title", "scan")])
+    assert parse("sca?ner") == wq.Or([wq.Wildcard("text", "sca?ner"), wq.Wildcard("title", "sca?ner")])
 
 
 # --- bad input -------------------------------------------------------------------------------------
@@ -262,7 +262,7 @@ def test_unbalanced_square_brackets(text: str) -> None:
 
 def test_brackets_inside_quotes_are_words() -> None:
     assert parse('"harbor (north"') == wq.Or(
-        [wq.Phrase("text", ["harbor", "north"]), wq.Phrase("subject", ["harbor", "north"])]
+        [wq.Phrase("text", ["harbor", "north"]), wq.Phrase("title", ["harbor", "north"])]
     )
 
 
@@ -271,7 +271,7 @@ def test_unknown_field(name: str) -> None:
     message = bad(f"{name}:bar")
     assert message.startswith(f"unknown field {name!r}; known fields: ")
     listed = message.split("known fields: ")[1].split(", ")
-    assert {"from", "to", "case", "doc", "date", "exemption", "status", "subject"} <= set(listed)
+    assert {"from", "to", "case", "doc", "date", "exemption", "status", "subject", "title"} <= set(listed)
     assert listed == sorted(listed)
 
 
@@ -453,13 +453,13 @@ def test_wildcards_on_stemmed_fields_also_match_the_stems_of_their_words(pattern
     """The text is indexed by stem: `negotiation` as `negoti`, which `negotiat*` alone cannot match."""
     q = parse(pattern)
     assert wq.Term("text", stem) in set(q.leaves()), q
-    assert wq.Term("subject", stem) in set(q.leaves()), q
+    assert wq.Term("title", stem) in set(q.leaves()), q
 
 
 def test_wildcards_elsewhere_are_left_as_typed() -> None:
     assert parse("doc:C0573*") == wq.Prefix("doc_number", "c0573")
-    assert parse("harbo*") == wq.Or([wq.Prefix("text", "harbo"), wq.Prefix("subject", "harbo")])  # harbor: its own stem
-    assert parse("d?t?n?ion*") == wq.Or([wq.Wildcard("text", "d?t?n?ion*"), wq.Wildcard("subject", "d?t?n?ion*")])
+    assert parse("harbo*") == wq.Or([wq.Prefix("text", "harbo"), wq.Prefix("title", "harbo")])  # harbor: its own stem
+    assert parse("d?t?n?ion*") == wq.Or([wq.Wildcard("text", "d?t?n?ion*"), wq.Wildcard("title", "d?t?n?ion*")])
 
 
 def test_an_exemption_code_as_text_points_to_the_exemption_filter() -> None:
