@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 _CHARS = str.maketrans({"©": "@", "®": "@", "‹": "<", "›": ">", "«": "<", "»": ">", "’": "'", "‘": "'", "`": "'"})
@@ -83,6 +83,13 @@ class Written:
     initials: str = ""
     """Middle initials as written, `?` for one OCR damaged (`0` for `D`)."""
     addresses: tuple[Address, ...] = ()
+    ordered: bool = False
+    """A comma told the surname (`Last, First`); without one, the order is `First Last`'s."""
+
+    def swapped(self) -> Written:
+        """The name read the other way round: `Hubbard Gloria K`, which OCR wrote without its
+        comma, as `Hubbard, Gloria`."""
+        return replace(self, surname=self.given, given=self.surname, initials="?", ordered=True)
 
     @property
     def well_formed(self) -> bool:
@@ -121,7 +128,8 @@ def read_written(value: str) -> Written:
     text = _own_part(tidy(value))
     addresses = _addresses(text)
     kind, name, surname, given, initials = _read_name(_name_part(text))
-    return Written(value, kind, name, surname, given, initials, addresses)
+    ordered = kind is Kind.person and not name.startswith(f"{given} ")
+    return Written(value, kind, name, surname, given, initials, addresses, ordered)
 
 
 def _own_part(text: str) -> str:
@@ -234,12 +242,11 @@ def _last_first(name: str, last: list[str], rest: list[str]) -> tuple[Kind, str,
 
 
 def _first_last(name: str, words: list[str]) -> tuple[Kind, str, str, str, str]:
-    """`First M Last`, or a `Last First M` that lost its comma (`Hubbard Gloria K`)."""
+    """`First M Last` (a `Last First M` that lost its comma, `Hubbard Gloria K`, is read so too:
+    see `Written.swapped`)."""
     words = _name_words(words)
     if len(words) == 1:
         return Kind.single, words[0].strip(".'"), "", "", ""
-    if len(words) == 3 and re.fullmatch(r"[A-Z]\.?", words[2]) and not _INITIAL.match(words[1]):
-        return _last_first(name, words[:1], words[1:])
     if len(words) > 2 and (len(words[-1]) <= 3 or (words[-1].isupper() and not words[0].isupper())):
         words = words[:-1]  # trailing residue: `Jon LaPook Py`, `Anthony Fauci MOO`
     surname = words[-1].strip(".")

@@ -412,7 +412,7 @@ def group_people(values: Mapping[str, int], key: str = "", headed: Collection[st
     """The persons of an index from its distinct person values and how many documents name each;
     `headed`: the values written as a sender, recipient or Cc (all of them when None)."""
     ordered = sorted(values, key=lambda v: (-values[v], v))
-    groups = _Groups([read_written(v) for v in ordered])
+    groups = _Groups(_in_written_order([read_written(v) for v in ordered]))
     _link_addresses(groups)
     _link_names(groups)
     _link_near_addresses(groups)
@@ -421,6 +421,20 @@ def group_people(values: Mapping[str, int], key: str = "", headed: Collection[st
     persons = [_person([groups.written[i] for i in members], values, headers) for members in groups.groups()]
     persons.sort(key=lambda p: (-p.mentions, p.name))
     return People(tuple(_distinct_names(persons)), key)
+
+
+def _in_written_order(written: list[Written]) -> list[Written]:
+    """Names written without a comma read `Last First` when the index writes that person
+    `Last, First` somewhere and nobody `First, Last` (`Hubbard Gloria K` beside `Hubbard, Gloria K`;
+    `Amy Agrawal M` stays Amy Agrawal)."""
+    with_comma = {(name_key(w.surname), name_key(w.given)) for w in written if w.kind is Kind.person and w.ordered}
+
+    def read(w: Written) -> Written:
+        if w.kind is not Kind.person or w.ordered or (name_key(w.surname), name_key(w.given)) in with_comma:
+            return w
+        return w.swapped() if (name_key(w.given), name_key(w.surname)) in with_comma else w
+
+    return [read(w) for w in written]
 
 
 def _person(members: list[Written], counts: Mapping[str, int], headed: set[str]) -> Person:

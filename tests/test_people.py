@@ -103,6 +103,17 @@ def test_state_c05739830_c05739825_valmoro_shown_as_most_often_written(state_tex
     assert "Bums, William J <BurnsWi@state.gov>" in values and (bums.surname, bums.given) == ("Bums", "William")
 
 
+def test_state_c05739674_page_1_a_name_that_lost_its_comma_is_read_as_written_elsewhere(
+    state_text: Path, shared_corpus: Path
+) -> None:
+    people, values = grouped((state_text / "C05739674.txt", 1), (state_text / "C05739674.txt", 2))
+    assert {"Adler Caroline E", "Adler, Caroline E"} <= set(values)
+    assert same(people, "Adler Caroline E", "Adler, Caroline E")
+    assert people.person_of("Adler Caroline E").name == "Caroline E. Adler"  # type: ignore[union-attr]
+    [amy] = [v for v in written_on(shared_corpus / "hhs-nih-fauci/txt/NIH-000338_NIH-000444.txt", 49) if "Agrawal" in v]
+    assert group_people(Counter([amy])).person_of(amy).name == "Amy Agrawal"  # type: ignore[union-attr]
+
+
 def test_fauci_nih_000338_page_53_and_nih_001184_page_4_two_kaplans_stay_apart(shared_corpus: Path) -> None:
     txt = shared_corpus / "hhs-nih-fauci" / "txt"
     people, values = grouped((txt / "NIH-000338_NIH-000444.txt", 53), (txt / "NIH-001184_NIH-001223.txt", 4))
