@@ -211,8 +211,8 @@ def _read_name(part: str) -> tuple[Kind, str, str, str, str]:
 
 
 def _without_titles(words: list[str]) -> list[str]:
-    """The words without titles before the name and suffixes in it (`Corey MD, Larry` keeps its
-    comma: `Corey, Larry`)."""
+    """The words without titles before the name and suffixes in it, and the comma with the suffix
+    (`Corey MD, Larry` is `Corey, Larry`; `Alex Wolf, Esq.` is `Alex Wolf`)."""
     while words and words[0].strip(".,").lower() in _TITLES:
         words = words[1:]
     kept: list[str] = []
@@ -221,6 +221,8 @@ def _without_titles(words: list[str]) -> list[str]:
             kept.append(word)
         elif word.endswith(",") and kept and not kept[-1].endswith(","):
             kept[-1] += ","
+        elif kept and kept[-1].endswith(","):
+            kept[-1] = kept[-1].rstrip(",")  # `Alex Wolf, Esq.`: the comma was the suffix's
     if kept and kept[-1].endswith(","):
         kept[-1] = kept[-1].rstrip(",")  # `Barton Haynes, M.D.`
     return kept

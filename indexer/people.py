@@ -225,11 +225,14 @@ class _Groups:
     parent: list[int] = field(default_factory=list)
     profiles: list[set[Profile]] = field(default_factory=list)
     addresses: list[set[str]] = field(default_factory=list)
+    names: list[bool] = field(default_factory=list)
+    """Whether a group holds a name of any kind (a person's, one word, an organization's)."""
 
     def __post_init__(self) -> None:
         self.parent = list(range(len(self.written)))
         self.profiles = [{p} if (p := _profile(w)) else set() for w in self.written]
         self.addresses = [{a.key for a in w.addresses} for w in self.written]
+        self.names = [w.kind is not Kind.none for w in self.written]
 
     def root(self, i: int) -> int:
         while self.parent[i] != i:
@@ -253,10 +256,12 @@ class _Groups:
         self.parent[b] = a
         self.profiles[a] |= theirs
         self.addresses[a] |= self.addresses[b]
+        self.names[a] = self.names[a] or self.names[b]
         return True
 
     def named(self, i: int) -> bool:
-        return bool(self.profiles[self.root(i)])
+        """Whether the group of `i` holds a name of any kind."""
+        return self.names[self.root(i)]
 
     def groups(self) -> list[list[int]]:
         found: defaultdict[int, list[int]] = defaultdict(list)

@@ -159,6 +159,20 @@ def test_state_c05739547_bare_address_joins_the_name_it_spells(state_text: Path)
     assert read_written("millscd@state.gov").kind is Kind.none
 
 
+def test_fauci_nih_000002_page_8_and_nih_000760_page_14_an_address_two_names_spell_joins_neither(
+    shared_corpus: Path,
+) -> None:
+    txt = shared_corpus / "hhs-nih-fauci" / "txt"
+    page = (txt / "NIH-000002_NIH-000119.txt").read_text(encoding="utf-8").split("\f")[7]
+    anki = re.search(r"To: (\w+ Wolf) Subject:", page).group(1)  # type: ignore[union-attr]  # a run-in header
+    [alex] = [v for v in written_on(txt / "NIH-000760_NIH-000865.txt", 14) if "Wolf" in v]
+    assert (read_written(alex).given, read_written(alex).surname) == ("Alex", "Wolf")  # `, Esq.` is no comma
+    address = read_written(alex).addresses[0].text
+    people = group_people(Counter([anki, alex, address]))
+    assert same(people, alex, address) and not same(people, anki, address)  # A. Wolf: Alex, by the address
+    assert not same(group_people(Counter([anki, "Alex Wolf", address])), anki, address)  # or nobody
+
+
 def test_find_names_people_as_users_write_them(state_text: Path) -> None:
     people, _ = grouped((state_text / "C05739569.txt", 1), (state_text / "C05739595.txt", 1))
     mills = people.person_of("Mills, Cheryl 0 <MillsCD@state.gov›")
