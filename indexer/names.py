@@ -28,6 +28,7 @@ _BARE_ADDRESS = re.compile(r"^[\w.'+-]{2,}(?:\s|[@:.,_])[\w.,_-]*\w\.?\w{2,}$|^\
 _HEADER_LABEL = re.compile(
     r"\b(?:sent|date|to|cc|ce|bcc|subject|attachments|importance)\s*[:;]|\bon\s+behalf\s+of\b", re.IGNORECASE
 )
+_SEPARATOR = re.compile(r"^[\s-]*(?:(?:original|forwarded)\s+message|begin\s+forwarded\s+message\s*:?)[\s-]*", re.I)
 _NAME_END = re.compile(r"[<>\[\]{}|\"“”;@]|\bma[il1t]{1,3}[t1]?o\b", re.IGNORECASE)
 _PARENS = re.compile(r"\([^()]*\)")
 _TITLES = {"dr", "mr", "mrs", "ms", "prof", "hon", "sen", "rep", "amb", "gen", "adm", "col", "sir", "secretary",
@@ -127,14 +128,19 @@ def read_written(value: str) -> Written:
     """A written sender or recipient taken apart into its name and addresses."""
     text = _own_part(tidy(value))
     addresses = _addresses(text)
-    kind, name, surname, given, initials = _read_name(_name_part(text))
+    part = _name_part(text)
+    if len(part) >= 8 and re.fullmatch(r"[\w.'+-]+\.[A-Za-z]{2,4}", part):  # an address that lost its @
+        addresses, part = (*addresses, *_addresses(f"<{part}>")), ""
+    kind, name, surname, given, initials = _read_name(part)
     ordered = kind is Kind.person and not name.startswith(f"{given} ")
     return Written(value, kind, name, surname, given, initials, addresses, ordered)
 
 
 def _own_part(text: str) -> str:
-    """The part of a value about its first person: before a header label run into it (`Sent:`,
-    `Cc:`), after the first closing `>`, before a quoted name that follows (`", "`)."""
+    """The part of a value about its first person: after a message separator run into it
+    (`Original Message ---`), before a header label (`Sent:`, `Cc:`), up to the first closing
+    `>`, before a quoted name that follows (`", "`)."""
+    text = _SEPARATOR.sub("", text)
     if m := _HEADER_LABEL.search(text):
         text = text[: m.start()]
     if (close := text.find(">")) >= 0:

@@ -222,6 +222,8 @@ class _Groups:
     """Union-find over the values, each group keeping its names so that no join mixes people."""
 
     written: list[Written]
+    counts: list[int]
+    """Documents naming each value."""
     parent: list[int] = field(default_factory=list)
     profiles: list[set[Profile]] = field(default_factory=list)
     addresses: list[set[str]] = field(default_factory=list)
@@ -300,14 +302,38 @@ def _deletions(key: str, most: int = 1) -> set[str]:
     return found
 
 
-def _link_addresses(groups: _Groups) -> None:
+def _by_address(groups: _Groups) -> list[list[int]]:
+    """The values holding each address (by its key), for addresses held more than once."""
     by_key: defaultdict[str, list[int]] = defaultdict(list)
     for i, w in enumerate(groups.written):
         for a in w.addresses:
             by_key[a.key].append(i)
-    for members in by_key.values():
-        for j in members[1:]:
-            groups.join(members[0], j, shared_address=True)
+    return [members for members in by_key.values() if len(members) > 1]
+
+
+def _link_addresses(groups: _Groups) -> None:
+    """Named values sharing an address."""
+    for members in _by_address(groups):
+        named = [i for i in members if groups.written[i].kind is not Kind.none]
+        for j in named[1:]:
+            groups.join(named[0], j, shared_address=True)
+
+
+def _link_bare_addresses(groups: _Groups) -> None:
+    """An address alone joins the person most of the named values holding it are (more than half
+    of their documents): a Cc list run into one value can give a name someone else's address
+    (`Conrad, Patricia ... <VerdugoA@cbsnews.com>` beside `Verdugo, Adam <VerdugoA@...>`); with
+    no majority it joins nobody."""
+    for members in _by_address(groups):
+        named: Counter[int] = Counter()
+        for i in members:
+            if groups.written[i].kind is not Kind.none:
+                named[groups.root(i)] += groups.counts[i]
+        owner, most = named.most_common(1)[0] if named else (members[0], 1)
+        if most * 2 <= sum(named.values()):
+            continue
+        for j in (i for i in members if groups.written[i].kind is Kind.none):
+            groups.join(owner, j)
 
 
 def _link_names(groups: _Groups) -> None:
@@ -417,10 +443,11 @@ def group_people(values: Mapping[str, int], key: str = "", headed: Collection[st
     """The persons of an index from its distinct person values and how many documents name each;
     `headed`: the values written as a sender, recipient or Cc (all of them when None)."""
     ordered = sorted(values, key=lambda v: (-values[v], v))
-    groups = _Groups(_in_written_order([read_written(v) for v in ordered]))
+    groups = _Groups(_in_written_order([read_written(v) for v in ordered]), [values[v] for v in ordered])
     _link_addresses(groups)
     _link_names(groups)
     _link_near_addresses(groups)
+    _link_bare_addresses(groups)
     _link_local_parts(groups)
     headers = set(values if headed is None else headed)
     persons = [_person([groups.written[i] for i in members], values, headers) for members in groups.groups()]

@@ -173,6 +173,18 @@ def test_fauci_nih_000002_page_8_and_nih_000760_page_14_an_address_two_names_spe
     assert not same(group_people(Counter([anki, "Alex Wolf", address])), anki, address)  # or nobody
 
 
+def test_fauci_nih_000658_pages_13_and_14_an_address_run_into_another_name_stays_its_owners(
+    shared_corpus: Path,
+) -> None:
+    pages = (shared_corpus / "hhs-nih-fauci/txt/NIH-000658_NIH-000759.txt").read_text(encoding="utf-8").split("\f")
+    conrad = re.search(r"Cc: (Conrad, Patricia .*<VerdugoA@cbsnews\.com>)", pages[12]).group(1)  # type: ignore[union-attr]
+    verdugo = re.search(r"Ce: (Verdugo, Adam <VerdugoA@cbsnews\.com>)", pages[13]).group(1)  # type: ignore[union-attr]
+    people = group_people(Counter([conrad, verdugo, "Conrad, Patricia (NIH/NIAID) [E]", "VerdugoA@cbsnews.com"]))
+    assert not same(people, conrad, verdugo)  # the Cc list ran Verdugo's address into Conrad's name
+    assert same(people, "VerdugoA@cbsnews.com", verdugo)
+    assert same(people, conrad, "Conrad, Patricia (NIH/NIAID) [E]")
+
+
 def test_find_names_people_as_users_write_them(state_text: Path) -> None:
     people, _ = grouped((state_text / "C05739569.txt", 1), (state_text / "C05739595.txt", 1))
     mills = people.person_of("Mills, Cheryl 0 <MillsCD@state.gov›")
