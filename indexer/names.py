@@ -132,6 +132,8 @@ def read_written(value: str) -> Written:
     if len(part) >= 8 and re.fullmatch(r"[\w.'+-]+\.[A-Za-z]{2,4}", part):  # an address that lost its @
         addresses, part = (*addresses, *_addresses(f"<{part}>")), ""
     kind, name, surname, given, initials = _read_name(part)
+    if kind is Kind.none and addresses[1:]:  # a list of addresses: the first one's person
+        addresses = tuple(a for a in addresses if not a.local or levenshtein(a.local, addresses[0].local, 2) <= 2)
     ordered = kind is Kind.person and not name.startswith(f"{given} ")
     return Written(value, kind, name, surname, given, initials, addresses, ordered)
 
@@ -317,3 +319,18 @@ def name_key(text: str) -> str:
     text = _unaccented(text).lower().replace("rri", "m").replace("rn", "m").replace("nn", "m").replace("vv", "w")
     text = text.translate(str.maketrans("l1!|03", "iiiioj"))
     return re.sub(r"[^a-z]", "", text)
+
+
+def levenshtein(a: str, b: str, limit: int) -> int:
+    """Edit distance, or `limit + 1` once it is certainly above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]

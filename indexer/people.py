@@ -34,12 +34,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .names import Kind, Written, address_key, initial_class, levenshtein, name_key, read_written, tidy, well_written
 from .store import content_key, person_values
 
 if TYPE_CHECKING:
     from whoosh.index import Index
-
-from .names import Kind, Written, address_key, initial_class, name_key, read_written, tidy, well_written
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +196,7 @@ def _respelled(name: Profile, group: set[Profile]) -> Profile:
 
 def _close(a: str, b: str, shortest: int) -> bool:
     """Two edits apart at most, both at least `shortest` letters long."""
-    return min(len(a), len(b)) >= shortest and _levenshtein(a, b, 2) <= 2
+    return min(len(a), len(b)) >= shortest and levenshtein(a, b, 2) <= 2
 
 
 def _conflict(a: Profile, b: Profile) -> bool:
@@ -272,26 +271,11 @@ class _Groups:
         return list(found.values())
 
 
-def _levenshtein(a: str, b: str, limit: int) -> int:
-    """Edit distance, or `limit + 1` once it is certainly above `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        current = [i]
-        for j, y in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
-
-
 def _address_near(a: str, b: str) -> bool:
     """Address keys close enough to be OCR variants of one address: one edit from 8 letters,
     two from 14."""
     limit = 2 if min(len(a), len(b)) >= 14 else 1 if min(len(a), len(b)) >= 8 else 0
-    return a == b or (limit > 0 and _levenshtein(a, b, limit) <= limit)
+    return a == b or (limit > 0 and levenshtein(a, b, limit) <= limit)
 
 
 def _deletions(key: str, most: int = 1) -> set[str]:
