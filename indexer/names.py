@@ -17,8 +17,9 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 _CHARS = str.maketrans({"©": "@", "®": "@", "‹": "<", "›": ">", "«": "<", "»": ">", "’": "'", "‘": "'", "`": "'"})
-_AT_ADDRESS = re.compile(r"[\w.+'-]*\w\s?@\s?[\w-]+(?:\s?[.,_]\s?[\w-]+)*")
-"""An address with its `@` (spaces around the `@` and commas or underscores for dots, as OCR gives)."""
+_AT_ADDRESS = re.compile(r"[\w.+'-]*\w\s?@\s?[\w-]+(?:\s?\.\s?[\w-]+|[,_][\w-]+)*")
+"""An address with its `@` (spaces around the `@` and dots, commas or underscores for dots, as
+OCR gives; a comma and a space end it: a list goes on)."""
 _CONTAINER = re.compile(r"<([^<>]*)>?|\[\s*\w{3,9}\s*[:;]([^\]]*)\]?|\(([^()]*\.[^()]*)\)")
 """Where an address is written: `<...>`, `[mailto:...]` (whatever OCR made of `mailto`), `(...)`
 with a dot."""

@@ -185,6 +185,15 @@ def test_fauci_nih_000658_pages_13_and_14_an_address_run_into_another_name_stays
     assert same(people, conrad, "Conrad, Patricia (NIH/NIAID) [E]")
 
 
+def test_doj_ogr_00024202_a_cc_list_of_addresses_joins_no_strangers(shared_corpus: Path) -> None:
+    page = (shared_corpus / "doj-ogr/txt/DOJ-OGR-00024201_DOJ-OGR-00024300.txt").read_text(encoding="utf-8")
+    cc = " ".join(re.search(r"^Cc: (.*\n.*), Michael Greco", page.split("\f")[1], re.MULTILINE).group(1).split())  # type: ignore[union-attr]
+    written = read_written(cc)
+    assert written.kind is Kind.none and [a.text for a in written.addresses] == ["SS@att.nct"]
+    people = group_people(Counter([cc, "PODER@nysd.uscourts.ov", "PIII@usdoj.gov"]))
+    assert not same(people, "PODER@nysd.uscourts.ov", "PIII@usdoj.gov")
+
+
 def test_find_names_people_as_users_write_them(state_text: Path) -> None:
     people, _ = grouped((state_text / "C05739569.txt", 1), (state_text / "C05739595.txt", 1))
     mills = people.person_of("Mills, Cheryl 0 <MillsCD@state.gov›")
