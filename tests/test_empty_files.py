@@ -84,4 +84,4 @@ def test_status_command_lists_empty_files_with_their_reason(shared_corpus: Path,
     assert "3 empty" in result.output
     result = CliRunner().invoke(app, ["status", "--index", str(index)])
     assert "0 failed, 3 empty" in result.output
-    assert f"empty: {shared_corpus / HRC_NDAS / 'C05833708.txt'}: {EMPTY_TEXT}" in result.output
+    assert f"empty: {(shared_corpus / HRC_NDAS / 'C05833708.txt').resolve()}: {EMPTY_TEXT}" in result.output
