@@ -53,7 +53,7 @@ _INLINE_LABEL = re.compile(rf"(?:(?<=\s)|^)(?P<label>{_ALTERNATION}){_COLON}(?=\
 _SIDE_LABEL = re.compile(r"\s{2,}(?P<label>to|cc|bcc|subject)(?:\s?:|\s{2,}|\s*$)", re.IGNORECASE)
 """A Lotus Notes label standing right of the sender or date: `Jane Roe/ORG@ORG     To    ...`."""
 SEPARATOR = re.compile(
-    r"^\s*(?:-{2,}\s*(?:Original|Forwarded)\s+Message\s*-{2,}|_{8,}|-{8,}|Begin\s+forwarded\s+message\s*:"
+    r"^\s*(?:-{2,}\s*(?:Original|Forwarded)\s+Message\s*-{2,}|[-»>]*\s*(?:Original|Forwarded)\s+Message\s*-*\s*$|_{8,}|-{8,}|Begin\s+forwarded\s+message\s*:"
     r"|-{2,}\s*Mensaje\s+original\s*-{2,}|-{2,}\s*Message\s+d'origine\s*-{2,}|-{2,}\s*Urspr[üu]ngliche\s+Nachricht\s*-{2,}"
     r"|-{2,}\s*原始邮件\s*-{2,})\s*",
     re.IGNORECASE,
@@ -144,7 +144,7 @@ def named(person: str | None) -> bool:
     address = re.search(r"\w[@©®]\w|\w{3,}\.\w{2,}", person)  # an address, even with its `@` misread
     caseless = sum(c.isalpha() and c.lower() == c.upper() for c in bare) >= 2  # 王伟: a script without capitals
     capitalized = re.search(r"(?<!\w)[A-Z][^\W\d_]{2}", bare) or re.fullmatch(r"\s*[A-Z]\s*", bare)
-    words = len(re.findall(r"[^\W\d_]{3,}", bare)) >= 2  # a name typed in lower case: `anthony trocchi`
+    words = len(re.findall(r"[^\W\d_]{3,}", bare)) >= 2 or re.search(r"[^\W_]{6}", bare)  # anthony trocchi, sbwhoeop
     return bool(address or capitalized or caseless or words)
 
 
@@ -165,9 +165,21 @@ def person_key(person: str) -> tuple[str, str] | None:
 
 
 def split_people(text: str) -> tuple[str, ...]:
-    """Names and addresses of a To or Cc value, split on semicolons."""
-    people = (clean_person(part) for part in re.split(r";", text))
+    """Names and addresses of a To or Cc value, split on semicolons, and on commas after an address
+    or before a quoted name (`"Roe, Jane" <jr@x.gov>, jd@x.gov, "Doe, J"`; `Roe, Jane` stays whole)."""
+    people = (clean_person(part) for chunk in text.split(";") for part in _comma_list(chunk))
     return tuple(p for p in people if named(p) and not only_exemptions(p))
+
+
+def _comma_list(text: str) -> list[str]:
+    parts: list[str] = []
+    for piece in text.split(","):
+        ends_address = parts and re.search(r"(?:>|\w@[\w.-]+\.\w{2,})\s*$", parts[-1])
+        if parts and not ends_address and not re.match(r"\s*[\"“]", piece):
+            parts[-1] += "," + piece
+        else:
+            parts.append(piece)
+    return parts
 
 
 def clean_subject(text: str) -> str | None:
@@ -410,7 +422,9 @@ class _Reader:
         above = self.lines[i - 1]
         column = len(line) - len(m.group("value"))
         indent = len(above) - len(above.lstrip())
-        if above.strip() and column > 4 and abs(indent - column) <= 3 and not _LINE_LABEL.match(above):
+        right_aligned = len(m.group("indent")) >= 2
+        value_above = not (_LINE_LABEL.match(above) or SEPARATOR.match(above))
+        if right_aligned and above.strip() and abs(indent - column) <= 3 and value_above:
             pairs[0] = (pairs[0][0], above.strip() + " " + pairs[0][1])
 
     def _wrapped_list(self, i: int, line: str) -> bool:

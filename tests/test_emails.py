@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 import indexer
 from indexer.dates import parse_date
 from indexer.documents import Document
-from indexer.emails import clean_person, clean_subject, header_blocks, named, person_key
+from indexer.emails import clean_person, clean_subject, header_blocks, named, person_key, split_people
 from query.cli import app
 
 # --- real pages --------------------------------------------------------------------------------
@@ -300,3 +300,16 @@ def test_nih_000002_page_45_cc_list_wrapped_without_indent(shared_corpus: Path) 
 )
 def test_quoted_display_name_keeps_a_whole_address_and_drops_redaction_residue(value: str, expected: str) -> None:
     assert clean_person(value) == expected
+
+
+def test_c05770169_original_message_line_without_dashes_is_a_separator(shared_corpus: Path) -> None:
+    path = shared_corpus / "state-f2014-20439" / "txt" / "Clinton_Email_August_Release" / "C05770169.txt"
+    meta = indexer.read_file(path)[0].meta
+    assert "sbwhoeor" in meta.participants  # was `Original Message sbwhoeor`
+    assert not any("Original Message" in p for p in meta.participants)
+
+
+def test_comma_separated_recipients_split_after_an_address_or_before_a_quoted_name() -> None:
+    value = '"Roe, Jane" <jr@x.gov>, jd@agency.gov, "Doe, John" <jd@y.org>'
+    assert split_people(value) == ("Roe, Jane <jr@x.gov>", "jd@agency.gov", "Doe, John <jd@y.org>")
+    assert split_people("Mills, Cheryl D; Sullivan, Jacob J") == ("Mills, Cheryl D", "Sullivan, Jacob J")
