@@ -477,7 +477,24 @@ def _message(fields: dict[str, list[str]], start: int, quoted: bool, tabular: bo
 def header_blocks(lines: Sequence[str]) -> list[Message]:
     """Every email header block in a document, top message first."""
     messages = _Reader(lines).read()
-    return _reply_senders(_gmail_subject(lines, messages))
+    return _reply_senders(_reply_subjects(_gmail_subject(lines, messages)))
+
+
+def _reply_subjects(messages: list[Message]) -> list[Message]:
+    """A reply or forward's subject is the subject it answers with a prefix: words after it on the
+    printed line are the body's first line run into it (`Fwd: X Please handle` answers `X`)."""
+    out = list(messages)
+    for i, msg in enumerate(out[:-1]):
+        below = next((m.subject for m in out[i + 1 :] if m.subject), None)
+        prefix = _REPLY_PREFIX.match(msg.subject or "")
+        if not (msg.subject and below and prefix):
+            continue
+        words, want = msg.subject[prefix.end() :].split(), subject_key(below)
+        for n in range(1, len(words)):
+            if subject_key(" ".join(words[:n])) == want:
+                out[i] = _replace(msg, subject=prefix.group(0) + " ".join(words[:n]))
+                break
+    return out
 
 
 def _reply_senders(messages: list[Message]) -> list[Message]:

@@ -313,3 +313,8 @@ def test_comma_separated_recipients_split_after_an_address_or_before_a_quoted_na
     value = '"Roe, Jane" <jr@x.gov>, jd@agency.gov, "Doe, John" <jd@y.org>'
     assert split_people(value) == ("Roe, Jane <jr@x.gov>", "jd@agency.gov", "Doe, John <jd@y.org>")
     assert split_people("Mills, Cheryl D; Sullivan, Jacob J") == ("Mills, Cheryl D", "Sullivan, Jacob J")
+
+
+def test_nih_000445_page_28_forward_subject_is_the_forwarded_subject(shared_corpus: Path) -> None:
+    docs = indexer.read_file(shared_corpus / "hhs-nih-fauci" / "txt" / "NIH-000445_NIH-000551.txt")
+    assert _starting(docs, 28).meta.subject == "Fwd: Coronavirus antibodies"  # printed `... antibodies Please handle`
