@@ -53,13 +53,16 @@ _INLINE_LABEL = re.compile(rf"(?:(?<=\s)|^)(?P<label>{_ALTERNATION}){_COLON}(?=\
 _SIDE_LABEL = re.compile(r"\s{2,}(?P<label>to|cc|bcc|subject)(?:\s?:|\s{2,}|\s*$)", re.IGNORECASE)
 """A Lotus Notes label standing right of the sender or date: `Jane Roe/ORG@ORG     To    ...`."""
 SEPARATOR = re.compile(
-    r"^\s*(?:-{2,}\s*(?:Original|Forwarded)\s+Message\s*-{2,}|[-»>]*\s*(?:Original|Forwarded)\s+Message\s*-*\s*$|_{8,}|-{8,}|Begin\s+forwarded\s+message\s*:"
-    r"|-{2,}\s*Mensaje\s+original\s*-{2,}|-{2,}\s*Message\s+d'origine\s*-{2,}|-{2,}\s*Urspr[üu]ngliche\s+Nachricht\s*-{2,}"
-    r"|-{2,}\s*原始邮件\s*-{2,})\s*",
+    r"^\s*(?:-{2,}\s*(?:Original|Forwarded)\s+Message\s*-{2,}"
+    r"|[-»>]*\s*(?:Original|Forwarded)\s+Message\s*-*\s*$"
+    r"|_{8,}|-{8,}|Begin\s+forwarded\s+message\s*:"
+    r"|-{2,}\s*(?:Mensaje\s+original|Message\s+d'origine|Urspr[üu]ngliche\s+Nachricht|原始邮件)\s*-{2,})\s*",
     re.IGNORECASE,
 )
+"""A line that ends one message and starts the one quoted below it."""
 _ATTRIBUTION = re.compile(r"^\s*>?\s*On\s+(?P<rest>.+?)\s+wrote\s*:\s*$", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+'-]+\s?[@©®]\s?[\w-]+(?:\s?\.\s?[\w-]+)+")
+EMAIL = re.compile(r"[\w.+'-]+\s?[@©®]\s?[\w-]+(?:\s?\.\s?[\w-]+)+")
+"""An email address as OCR prints it: `jr@x.gov`, `jr © x . gov`."""
 _ANGLE_ADDRESS = re.compile(r"<[^<>\s]+@[^<>\s]+>")
 _SEGMENTS = re.compile(r"\s{2,}")
 _STATUS_WORDS = re.compile(r"^(?:RELEASE\s+IN(?:\s+(?:FULL|PART))?|FULL|PART|DENIED|RELEASE\s+DENIED)\b", re.IGNORECASE)
@@ -383,7 +386,7 @@ class _Reader:
         return any(_LINE_LABEL.match(line) for line in self.lines[i + 1 : i + 3] if line.strip())
 
     def _notes_start(self, left: str) -> bool:
-        return bool(_NOTES_NAME.match(left.strip()) or _EMAIL.search(left))
+        return bool(_NOTES_NAME.match(left.strip()) or EMAIL.search(left))
 
     def _next_is_to(self, i: int) -> bool:
         for line in self.lines[i + 1 : i + 3]:
@@ -536,5 +539,6 @@ def starts_page(lines: Sequence[str]) -> Message | None:
 
 
 __all__ = [
-    "SEPARATOR", "Message", "clean_person", "header_blocks", "person_key", "split_people", "starts_page", "subject_key",
+    "EMAIL", "SEPARATOR", "Message", "clean_person", "clean_subject", "header_blocks", "named", "person_key",
+    "split_people", "starts_page", "subject_key",
 ]  # fmt: skip

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .dates import parse_date
-from .emails import Message, header_blocks
+from .emails import EMAIL, Message, header_blocks
 from .exemptions import exemption_details, exemptions
 from .stamps import RECORD_NUMBER, record_number
 from .titles import document_title
 
-_EMAIL = re.compile(r"[\w.+'-]+\s?[@©®]\s?[\w-]+(?:\s?\.\s?[\w-]+)+")
 _MARKING = re.compile(r"^\s*((?:TOP\s+)?SECRET|CONFIDENTIAL|UNCLASSIFIED)(?:\s*//?\s*[A-Z]+(?:\s*/\s*[A-Z]+)*)?\s*$")
 _BLOCK_END = r"(?=\s+[—–-]+\s|\s+(?:Class|Reason|Declassify)\b|\s*$)"
 _CLASSIFIED_BY = re.compile(rf"\bClassified\s+by\s*:?\s*(?P<value>[^\n]+?){_BLOCK_END}", re.IGNORECASE | re.MULTILINE)
@@ -143,7 +142,7 @@ def read_metadata(lines: Sequence[str], first_page: str = "") -> Metadata:
         for person in (msg.sender, *msg.recipients, *msg.cc):
             if person:
                 participants.setdefault(person, None)
-    for address in _EMAIL.findall(text):
+    for address in EMAIL.findall(text):
         participants.setdefault(re.sub(r"\s", "", address).replace("©", "@").replace("®", "@"), None)
     marking, by, on = classification(text)
     form = jfk_form(lines) or JfkForm()
