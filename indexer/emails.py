@@ -484,8 +484,9 @@ def header_blocks(lines: Sequence[str]) -> list[Message]:
 
 
 def _reply_subjects(messages: list[Message]) -> list[Message]:
-    """A reply or forward's subject is the subject it answers with a prefix: words after it on the
-    printed line are the body's first line run into it (`Fwd: X Please handle` answers `X`)."""
+    """A reply or forward's subject is the subject it answers with a prefix: a sentence after it on
+    the printed line is the body's first line run into it (`Fwd: X Please handle` answers `X`;
+    `Re: X schedule` goes on with the subject)."""
     out = list(messages)
     for i, msg in enumerate(out[:-1]):
         below = next((m.subject for m in out[i + 1 :] if m.subject), None)
@@ -494,7 +495,7 @@ def _reply_subjects(messages: list[Message]) -> list[Message]:
             continue
         words, want = msg.subject[prefix.end() :].split(), subject_key(below)
         for n in range(1, len(words)):
-            if subject_key(" ".join(words[:n])) == want:
+            if subject_key(" ".join(words[:n])) == want and re.match(r"[A-Z][a-z]", words[n]):
                 out[i] = _replace(msg, subject=prefix.group(0) + " ".join(words[:n]))
                 break
     return out
