@@ -139,14 +139,14 @@ def split_emails(pages: Sequence[CleanPage]) -> list[list[CleanPage]]:
     last: Message | None = None
     head: tuple[int, bool] | None = None
     for page in pages:
-        top = starts_page(page.lines)
+        blocks = header_blocks(page.lines)
+        top = starts_page(page.lines, blocks)
         new = not groups or (top is not None and _new_email(page, top, head, groups[-1], last))
         if new:
             groups.append([page])
             head = (_indent(page, top), top.tabular) if top is not None else None
         else:
             groups[-1].append(page)
-        blocks = header_blocks(page.lines)
         last = blocks[-1] if blocks else last
     return groups
 

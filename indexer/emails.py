@@ -527,10 +527,11 @@ def _replace(msg: Message, **changes: object) -> Message:
     return replace(msg, **changes)  # type: ignore[arg-type]
 
 
-def starts_page(lines: Sequence[str]) -> Message | None:
+def starts_page(lines: Sequence[str], messages: Sequence[Message] | None = None) -> Message | None:
     """The message whose header block opens a page (within its first few non-blank lines), unless
-    a quote separator or attribution stands before it."""
-    messages = header_blocks(lines)
+    a quote separator or attribution stands before it; `messages` are the page's header blocks
+    when the caller has read them already."""
+    messages = header_blocks(lines) if messages is None else messages
     if not messages or messages[0].quoted:
         return None
     before = [line for line in lines[: messages[0].line] if line.strip()]
