@@ -296,7 +296,8 @@ class _Reader:
         f = self.fields
         if self.left and "from" not in f:
             self._notes_left()
-        if "from" in f or ("sent" in f and ("to" in f or "subject" in f)):
+        subject_only = self.tabular and any(v.strip() for v in f.get("subject", []))  # From and Sent lost to OCR
+        if "from" in f or ("sent" in f and ("to" in f or "subject" in f)) or subject_only:
             self.messages.append(_message(f, self.start, self.quoted, self.tabular))
         self.fields, self.left, self.last = {}, [], None
 

@@ -112,7 +112,7 @@ def test_foia_15_3569_documents_per_file_match_the_emails_counted_by_hand(
 
 def test_foia_15_3569_part_12_page_5_indented_quoted_header_continues_the_email(chicago_export: list[dict]) -> None:
     starts = {d["first_page"] for d in chicago_export if Path(d["source"]).name == "FOIA 15-3569 FINAL PART 12.pdf"}
-    assert {1, 3, 4, 6} <= starts
+    assert {1, 3, 4, 6, 39} <= starts  # 39: a tabular Subject line alone, From and Sent lost to OCR
     assert 5 not in starts and 28 not in starts  # quoted headers at the top of a page
 
 
