@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from .emails import SEPARATOR, Message, header_blocks, person_key, starts_page, subject_key
+from .emails import SEPARATOR, Message, header_blocks, starts_page, subject_key
 from .identifiers import edit_distance, ocr_variants
 from .metadata import Metadata, jfk_form, read_metadata
+from .names import person_key
 from .sources import Source
 from .stamps import CleanPage
 
@@ -225,21 +226,24 @@ CUSTODIAN_SHARE = 0.25
 """The share of a production's emails one person must write or receive to be its custodian..."""
 CUSTODIAN_LEAD = 2
 """... and how many times more often than anyone else."""
+CUSTODIAN_EMAILS = 10
+"""How many emails a file must hold to be read as one person's mailbox."""
 
 
 def custodian(docs: Sequence[Document]) -> str | None:
     """The person whose mailbox a production of emails comes from, as most often written: the one
-    who writes or receives a good share of them, far more than anyone else; None when nobody does."""
+    who takes part in a good share of its emails (writes, receives or is quoted), far more than
+    anyone else; None when nobody does."""
     emails = [d for d in docs if d.meta.sender or d.meta.recipients]
     counts: Counter[tuple[str, str]] = Counter()
     forms: dict[tuple[str, str], Counter[str]] = {}
     for doc in emails:
-        people = {p: person_key(p) for p in (doc.meta.sender, *doc.meta.recipients, *doc.meta.cc) if p}
+        people = {p: person_key(p) for p in (doc.meta.sender, *doc.meta.recipients, *doc.meta.participants) if p}
         for person, key in people.items():
             if key:
                 forms.setdefault(key, Counter())[person] += 1
         counts.update({key for key in people.values() if key})
-    if not counts or len(emails) < 3:
+    if not counts or len(emails) < CUSTODIAN_EMAILS:
         return None
     (key, n), *rest = counts.most_common(2)
     second = rest[0][1] if rest else 0

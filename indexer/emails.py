@@ -99,6 +99,8 @@ class Message:
     quoted: bool = field(default=False, compare=False)
     tabular: bool = field(default=False, compare=False)
     """Whether its first label stands apart from its value, in a column of labels (Outlook's print)."""
+    sender_inferred: bool = field(default=False, compare=False)
+    """Whether the sender was not printed but is the one recipient of the message it answers."""
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -149,22 +151,6 @@ def named(person: str | None) -> bool:
     capitalized = re.search(r"(?<!\w)[A-Z][^\W\d_]{2}", bare) or re.fullmatch(r"\s*[A-Z]\s*", bare)
     words = len(re.findall(r"[^\W\d_]{3,}", bare)) >= 2 or re.search(r"[^\W_]{6}", bare)  # anthony trocchi, sbwhoeop
     return bool(address or capitalized or caseless or words)
-
-
-def person_key(person: str) -> tuple[str, str] | None:
-    """(surname, first initial), lower case, of a written name: `Fauci, Anthony (NIH/NIAID) [E]`
-    and `Anthony Fauci <af@x.gov>` both give ('fauci', 'a'); None when no name can be told."""
-    name = re.sub(r"\(.*?\)|\[.*?\]|<.*?>|\S+@\S+|\bon behalf of\b.*", " ", person, flags=re.IGNORECASE)
-    if "," in name:
-        last, _, first = name.partition(",")
-    else:
-        *firsts, last = name.split() or [""]
-        first = " ".join(firsts)
-    last_words = re.findall(r"[^\W\d_]{2,}", last)
-    first_words = re.findall(r"[^\W\d_]+", first)
-    if not last_words or not first_words:
-        return None
-    return last_words[-1].casefold(), first_words[0][0].casefold()
 
 
 def split_people(text: str) -> tuple[str, ...]:
@@ -503,13 +489,14 @@ def _reply_subjects(messages: list[Message]) -> list[Message]:
 
 
 def _reply_senders(messages: list[Message]) -> list[Message]:
-    """A reply or forward whose sender was redacted or lost is from the one person the message it
-    quotes was sent to."""
+    """A reply whose sender was redacted or lost is from the one person the message it answers was
+    sent to (not a forward: one forwards one's own sent mail too)."""
     out = list(messages)
     for i, msg in enumerate(out[:-1]):
         below = out[i + 1]
-        if msg.sender is None and len(below.recipients) == 1 and not below.cc:
-            out[i] = _replace(msg, sender=below.recipients[0])
+        reply = re.match(r"\s*re\s*:", msg.subject or "", re.IGNORECASE)
+        if msg.sender is None and reply and len(below.recipients) == 1 and not below.cc:
+            out[i] = _replace(msg, sender=below.recipients[0], sender_inferred=True)
     return out
 
 
@@ -542,6 +529,6 @@ def starts_page(lines: Sequence[str], messages: Sequence[Message] | None = None)
 
 
 __all__ = [
-    "EMAIL", "SEPARATOR", "Message", "clean_person", "clean_subject", "header_blocks", "named", "person_key",
+    "EMAIL", "SEPARATOR", "Message", "clean_person", "clean_subject", "header_blocks", "named",
     "split_people", "starts_page", "subject_key",
 ]  # fmt: skip

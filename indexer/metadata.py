@@ -163,5 +163,6 @@ def read_metadata(lines: Sequence[str], first_page: str = "") -> Metadata:
         record_agency=form.agency,
         record_pages=form.pages,
         title=top.subject or form.title or document_title(lines),
+        inferred=("sender",) if top.sender_inferred else (),
         exemption_details=exemption_details(text),
     )

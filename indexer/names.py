@@ -313,6 +313,16 @@ def initial_class(initials: str) -> str:
     return "" if first in ("", "?") else first.translate(_INITIAL_CLASS)
 
 
+def person_key(value: str) -> tuple[str, str] | None:
+    """(surname, first letter of the given name) of a written person, reduced as `name_key` does:
+    `Fauci, Anthony (NIH/NIAID) [E]` and `Anthony Fauci <af@x.gov>` give ('fauci', 'a'); None for
+    a value that names no one person (an address alone, several people, a single word)."""
+    written = read_written(value)
+    if written.kind is not Kind.person or not written.given:
+        return None
+    return name_key(written.surname), name_key(written.given)[:1]
+
+
 def name_key(text: str) -> str:
     """A name reduced for comparing OCR variants: lower case, `rn`/`nn`/`rri`→`m`, `vv`→`w`, `i`/`l`/`1`
     as one letter, `0`→`o`, `3`→`j`, everything but letters dropped (`Bums` and `Burns`,
