@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from .dates import parse_date
@@ -483,7 +483,7 @@ def _reply_subjects(messages: list[Message]) -> list[Message]:
         words, want = msg.subject[prefix.end() :].split(), subject_key(below)
         for n in range(1, len(words)):
             if subject_key(" ".join(words[:n])) == want and re.match(r"[A-Z][a-z]", words[n]):
-                out[i] = _replace(msg, subject=prefix.group(0) + " ".join(words[:n]))
+                out[i] = replace(msg, subject=prefix.group(0) + " ".join(words[:n]))
                 break
     return out
 
@@ -496,7 +496,7 @@ def _reply_senders(messages: list[Message]) -> list[Message]:
         below = out[i + 1]
         reply = re.match(r"\s*re\s*:", msg.subject or "", re.IGNORECASE)
         if msg.sender is None and reply and len(below.recipients) == 1 and not below.cc:
-            out[i] = _replace(msg, sender=below.recipients[0], sender_inferred=True)
+            out[i] = replace(msg, sender=below.recipients[0], sender_inferred=True)
     return out
 
 
@@ -505,14 +505,8 @@ def _gmail_subject(lines: Sequence[str], messages: list[Message]) -> list[Messag
     for i, line in enumerate(lines[:12]):
         if re.fullmatch(r"\s*\d+\s+messages?\s*", line) and i > 0:
             subject = clean_subject(re.sub(r"^\s*(?:Gmail|Yahoo\S*)\s*-\s*", "", lines[i - 1]))
-            return [m if m.subject else _replace(m, subject=subject) for m in messages]
+            return [m if m.subject else replace(m, subject=subject) for m in messages]
     return messages
-
-
-def _replace(msg: Message, **changes: object) -> Message:
-    from dataclasses import replace
-
-    return replace(msg, **changes)  # type: ignore[arg-type]
 
 
 def starts_page(lines: Sequence[str], messages: Sequence[Message] | None = None) -> Message | None:
