@@ -537,7 +537,7 @@ def save_people(index_dir: Path, people: People) -> None:
 def current_people(index_dir: Path, ix: Index) -> People:
     """The people of the index at `index_dir` (open as `ix`): those saved in its folder when
     they were computed from the documents it holds now by these rules, else computed again
-    (every stored person value is read) and saved for the next reader."""
+    (from the person key fields' vocabularies) and saved for the next reader."""
     key = f"{_rules()} {content_key(ix)}"
     saved = load_people(index_dir)
     if saved is not None and saved.key == key:

@@ -75,6 +75,7 @@ def build_schema() -> Schema:
         # Derived fields (see `derived_fields`): facets, sorting and fast date filters.
         sender_key=ID(sortable=True),
         recipient_keys=TEXT(analyzer=_LINES, phrase=False),
+        participant_keys=TEXT(analyzer=_LINES, phrase=False),
         exemption_code=KEYWORD(commas=True, scorable=False),
         agency=TEXT(stored=True, phrase=False, sortable=True),
         year=ID(sortable=True),
@@ -123,18 +124,25 @@ def derived_fields(
     recipients: Iterable[str],
     exemptions: Iterable[str],
     agency: str | None,
+    participants: Iterable[str] = (),
 ) -> dict[str, object]:
-    """Index-only fields computed from a document's metadata: facet keys and date buckets."""
-    people = dict.fromkeys(" ".join(p.split()) for p in recipients)
+    """Index-only fields computed from a document's metadata: facet keys, each person as written
+    (the vocabulary people are grouped from), and date buckets."""
     fields: dict[str, object] = {
         "sender_key": " ".join(sender.split()) if sender else None,
-        "recipient_keys": "\n".join(p for p in people if p),
+        "recipient_keys": _one_a_line(recipients),
+        "participant_keys": _one_a_line(participants),
         "exemption_code": ",".join(exemptions),
         "agency": agency,
     }
     if sent:
         fields |= {"year": _year(sent), "month": _month(sent), "day": _day(sent)}
     return {k: v for k, v in fields.items() if v}
+
+
+def _one_a_line(people: Iterable[str]) -> str:
+    """Distinct people, spaces made single, one a line."""
+    return "\n".join(p for p in dict.fromkeys(" ".join(p.split()) for p in people) if p)
 
 
 def _year(d: date) -> str:

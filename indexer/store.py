@@ -25,7 +25,7 @@ from pathlib import Path
 from whoosh import index as windex
 from whoosh.codec.base import Segment
 from whoosh.index import Index, LockError
-from whoosh.reading import SegmentReader
+from whoosh.reading import IndexReader, SegmentReader
 from whoosh.writing import SegmentWriter
 
 from .cache import ExtractionCache
@@ -203,37 +203,41 @@ def to_fields(doc: Document) -> dict[str, object]:
         "text": doc.text,
     }
     agency = agency_of(doc.case_number, doc.stamps, doc.bates)
-    fields |= derived_fields(m.date, m.sender, m.recipients + m.cc, m.exemptions, agency)
+    people = (*([m.sender] if m.sender else []), *m.recipients, *m.cc, *m.participants)
+    fields |= derived_fields(m.date, m.sender, m.recipients + m.cc, m.exemptions, agency, people)
     return {k: v for k, v in fields.items() if v not in (None, "")}
 
 
-HEADER_FIELDS = ("sender", "recipients", "cc")
-"""Stored fields naming the people of a document's header (one person a line), which the
-sender and recipient facet fields hold as written."""
+HEADER_KEYS = ("sender_key", "recipient_keys")
+"""Index fields holding the people of a document's header as written (one term a person)."""
+PEOPLE_KEY = "participant_keys"
+"""The index field holding every person a document names (header and participants), one term each."""
 
 
 def person_values(ix: Index) -> tuple[Counter[str], set[str]]:
     """Every distinct sender, recipient, Cc and participant value of the index (spaces made
-    single, as the facet fields hold them), with the number of documents naming it; and the
-    values that are a sender, recipient or Cc somewhere."""
+    single), with the number of documents naming it; and the values that are a sender,
+    recipient or Cc somewhere. Read from the vocabularies of the person key fields, not from the
+    stored documents; in a segment with deletions, deleted documents are counted out."""
     counts: Counter[str] = Counter()
     headed: set[str] = set()
     reader = ix.reader()
     try:
-        for fields in reader.all_stored_fields():
-            header = set(_lines(fields, HEADER_FIELDS))
-            headed |= header
-            counts.update(header | set(_lines(fields, ("participants",))))
+        for leaf, _ in reader.leaf_readers():
+            counts.update(dict(_live_terms(leaf, PEOPLE_KEY)))
+            headed.update(value for name in HEADER_KEYS for value, _ in _live_terms(leaf, name))
     finally:
         reader.close()
     return counts, headed
 
 
-def _lines(fields: dict[str, object], names: tuple[str, ...]) -> Iterator[str]:
-    for name in names:
-        for value in str(fields.get(name) or "").split("\n"):
-            if value := " ".join(value.split()):
-                yield value
+def _live_terms(reader: IndexReader, name: str) -> Iterator[tuple[str, int]]:
+    """(term, documents holding it) of one segment's field, deleted documents left out."""
+    for text, info in reader.iter_field(name):
+        value = text.decode("utf-8") if isinstance(text, bytes) else text
+        n = sum(1 for _ in reader.postings(name, text).all_ids()) if reader.has_deletions() else info.doc_frequency()
+        if n:
+            yield value, n
 
 
 def content_key(ix: Index) -> str:

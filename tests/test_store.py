@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import indexer
-from indexer.store import MERGE_FACTOR, _tier, open_index
+from indexer.store import MERGE_FACTOR, _tier, open_index, person_values
 
 
 def segment_sizes(index_dir: Path) -> list[int]:
@@ -50,3 +50,21 @@ def test_a_small_run_does_not_rewrite_the_large_segments(tmp_path: Path) -> None
     after = segment_sizes(index)
     assert sum(after) == 123
     assert all(size in after for size in big)  # the old segment is kept as it was
+
+
+def test_person_values_come_from_live_documents_only(tmp_path: Path) -> None:
+    folder = tmp_path / "emails"
+    folder.mkdir()
+    email = "From: Roe, Jane\nSent: Monday, March 2, 2020 9:14 AM\nTo: {to}\nSubject: Lunch\n\nYes.\n"
+    (folder / "a.txt").write_text(email.format(to="Doe, John"))
+    (folder / "b.txt").write_text(email.format(to="Major, Mary"))
+    indexer.index_paths([folder], tmp_path / "ix")
+    (folder / "b.txt").write_text(email.format(to="Lee, Ann"))  # replaces b's document: one deletion
+    indexer.index_paths([folder], tmp_path / "ix")
+    ix = open_index(tmp_path / "ix")
+    try:
+        counts, headed = person_values(ix)
+    finally:
+        ix.close()
+    assert counts == {"Roe, Jane": 2, "Doe, John": 1, "Lee, Ann": 1}
+    assert headed == {"Roe, Jane", "Doe, John", "Lee, Ann"}
