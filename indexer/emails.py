@@ -36,6 +36,7 @@ _LABEL_WORDS: dict[str, tuple[str, ...]] = {
                 "onderwerp", "主题", "主旨", "件名"),
     "attachments": ("attachments", "attachment", "anhänge", "anlagen", "anexos", "pièces jointes", "附件"),
     "importance": ("importance", "wichtigkeit", "priorité", "importancia"),
+    "reply_to": ("reply-to", "reply to", "antwort an", "responder a"),
 }  # fmt: skip
 LABELS = {word: key for key, words in _LABEL_WORDS.items() for word in words}
 """Every printed label (lower case), with the field it names."""
@@ -78,6 +79,9 @@ _REDACTION = re.compile(
 )
 _REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|fw|fwd|tr|wg|aw|rv|sv|fvv|fvic|fv)\s*[:;.]\s*)+", re.IGNORECASE)
 _MARKINGS = re.compile(r"^\s*\((?:U|SBU|C|S|TS|FOUO|U//FOUO|SBU//NF|S//NF)\)\s*", re.IGNORECASE)
+_LIST_PIECE = re.compile(r"[,;\"<>@()\[\]]")
+"""What a wrapped line of a recipient list holds: separators, quotes, addresses, offices."""
+_LIST_LINES = 8
 TABULAR_GAP = 4
 """Spaces between a label and its value that make a header tabular."""
 TOP_LINES = 4
@@ -154,10 +158,15 @@ def named(person: str | None) -> bool:
 
 
 def split_people(text: str) -> tuple[str, ...]:
-    """Names and addresses of a To or Cc value, split on semicolons, and on commas after an address
-    or before a quoted name (`"Roe, Jane" <jr@x.gov>, jd@x.gov, "Doe, J"`; `Roe, Jane` stays whole)."""
-    people = (clean_person(part) for chunk in text.split(";") for part in _comma_list(chunk))
+    """Names and addresses of a To or Cc value, split on semicolons, on commas after an address or
+    before a quoted name (`"Roe, Jane" <jr@x.gov>, jd@x.gov, "Doe, J"`; `Roe, Jane` stays whole), and
+    where a `Surname, Given` follows an office in brackets with its separator lost."""
+    chunks = (c for part in text.split(";") for c in _AFTER_OFFICE.split(part))
+    people = (clean_person(part) for chunk in chunks for part in _comma_list(chunk))
     return tuple(p for p in people if named(p) and not only_exemptions(p))
+
+
+_AFTER_OFFICE = re.compile(r"(?<=[)\]])\s+(?=[A-Z][^\W\d_'-]+,\s)")
 
 
 def _comma_list(text: str) -> list[str]:
@@ -277,8 +286,11 @@ class _Reader:
         self.moved = ""
         self.after_separator = False
         self.label_column = self.value_column = 0
+        self.stacked: list[str] = []
+        self.stacked_values: list[str] = []
 
     def close(self) -> None:
+        self._share_stacked()
         f = self.fields
         if self.left and "from" not in f:
             self._notes_left()
@@ -333,7 +345,12 @@ class _Reader:
             return used
         if self.fields and self._moved_date(i, line):
             return 1
+        if self._stacked_labels(i, line):
+            return 1
         m = _LINE_LABEL.match(line)
+        if self.stacked and not m:
+            self._stacked_value(line)
+            return 1
         if m and self._takes(i, m.group("label").lower()):
             self._label_line(i, line, m)
             return 1
@@ -353,6 +370,33 @@ class _Reader:
             return 1
         self._other_line(i, line)
         return 1
+
+    def _stacked_labels(self, i: int, line: str) -> bool:
+        """Outlook printed through a PDF's columns: a line of labels alone (`From: Sent: To:
+        Subject:`, perhaps over two lines), their values on the lines below in the same order."""
+        keys = _labels_only(line)
+        if len(keys) < (1 if self.stacked else 2):
+            return False
+        if not self.stacked:
+            self.begin(i)
+        self.stacked += keys
+        return True
+
+    def _stacked_value(self, line: str) -> None:
+        """One line below a column of labels: gathered until a blank line, the subject or as many
+        lines as labels, then shared out among the labels."""
+        if line.strip():
+            self.stacked_values.append(line.strip())
+        subject = _REPLY_PREFIX.match(line) or _MID_PREFIX.search(line)
+        if not line.strip() or subject or len(self.stacked_values) >= len(self.stacked):
+            self._share_stacked()
+
+    def _share_stacked(self) -> None:
+        if self.stacked_values:
+            for key, value in _share_out(self.stacked, self.stacked_values):
+                self.add(key, value)
+            self.last = "subject"
+        self.stacked, self.stacked_values = [], []
 
     def _moved_date(self, i: int, line: str) -> bool:
         """A date that OCR printed on its own line above its empty `Sent:` label: kept for that label."""
@@ -419,9 +463,16 @@ class _Reader:
 
     def _wrapped_list(self, i: int, line: str) -> bool:
         """Whether a line between a To or Cc line and the next label line is the rest of that list
-        (text releases show no indent): not if it is a label itself (`TITLE :` on a form)."""
-        below = next((x for x in self.lines[i + 1 : i + 2] if x.strip()), "")
-        return bool(_LINE_LABEL.match(below)) and not re.match(r"^\s*[^\W\d_]+(?:\s[^\W\d_]+)?\s*:", line)
+        (text releases show no indent): not if it is a label itself (`TITLE :` on a form); more
+        such lines and blank ones may stand between it and the label."""
+        if re.match(r"^\s*[^\W\d_]+(?:\s[^\W\d_]+)?\s*:", line):
+            return False
+        for below in self.lines[i + 1 : i + 1 + _LIST_LINES]:
+            if _LINE_LABEL.match(below):
+                return True
+            if below.strip() and not _LIST_PIECE.search(below):
+                return False
+        return False
 
     def _other_line(self, i: int, line: str) -> None:
         if self.last is None:
@@ -445,6 +496,58 @@ class _Reader:
             self.add("unknown", "")  # a label garbled by OCR, such as `=To:` or `Tut:`
         else:
             self.close()
+
+
+def _labels_only(line: str) -> list[str]:
+    """The fields named by a line that holds labels with colons and nothing else."""
+    rest, keys = line.strip(), []
+    while rest:
+        m = re.match(rf"(?P<label>{_ALTERNATION}){_COLON}\s*", rest, re.IGNORECASE)
+        if not m:
+            return []
+        keys.append(LABELS[m.group("label").lower()])
+        rest = rest[m.end() :]
+    return keys
+
+
+def _share_out(keys: list[str], values: list[str]) -> list[tuple[str, str]]:
+    """Values printed below a column of labels, given to the labels: in order when there are as
+    many; else around the date (names before it are the sender's, after it the recipients'), the
+    subject being the piece that starts with a reply prefix or the last."""
+    pieces: list[str] = []
+    for value in values:
+        pieces += _date_first(value)
+        if (m := _MID_PREFIX.search(pieces[-1])) is not None:
+            pieces[-1:] = [pieces[-1][: m.start()].strip(), pieces[-1][m.start() :].strip()]
+    pieces = [p for p in pieces if p]
+    if len(pieces) == len(keys):
+        return list(zip(keys, pieces, strict=True))
+    out: list[tuple[str, str]] = []
+    dated = next((n for n, p in enumerate(pieces) if p.startswith(_DATE_MARK)), None)
+    if "subject" in keys and pieces and (dated is None or dated < len(pieces) - 1):
+        out.append(("subject", pieces.pop()))
+    if dated is not None:
+        out.append(("sent", pieces[dated][len(_DATE_MARK) :]))
+        before, after = pieces[:dated], pieces[dated + 1 :]
+        out += [("from", p) for p in before[-1:] if ";" not in p]
+        people = [k for k in keys if k in ("to", "cc")]
+        out += list(zip(people, after[: len(people) - 1] + [" ".join(after[len(people) - 1 :])], strict=False))
+    return [(k, v) for k, v in out if v]
+
+
+_DATE_MARK = "\x00"
+_MID_PREFIX = re.compile(r"(?<=\s)(?:re|fw|fwd)\s?:\s", re.IGNORECASE)
+
+
+def _date_first(value: str) -> list[str]:
+    """A value line that starts with a date split into the date (marked) and the rest."""
+    when = parse_date(value) if re.match(r"\s*(?:[^\W\d_]{3,9},?\s+)?\d", value) else None
+    if when is None:
+        return [value]
+    words = value.split()
+    cut = next(n for n in range(1, len(words) + 1) if parse_date(" ".join(words[:n])) == when)
+    rest = re.sub(r"^(?:[+-]\d{4}|\(?(?:UTC|GMT)\S*)\s*", "", " ".join(words[cut:]))
+    return [_DATE_MARK + when.isoformat(sep=" "), rest]
 
 
 def _message(fields: dict[str, list[str]], start: int, quoted: bool, tabular: bool) -> Message:
@@ -473,7 +576,7 @@ def header_blocks(lines: Sequence[str]) -> list[Message]:
 def _reply_subjects(messages: list[Message]) -> list[Message]:
     """A reply or forward's subject is the subject it answers with a prefix: a sentence after it on
     the printed line is the body's first line run into it (`Fwd: X Please handle` answers `X`;
-    `Re: X schedule` goes on with the subject)."""
+    `Re: X schedule` goes on with the subject). Subjects are compared with OCR's slips forgiven."""
     out = list(messages)
     for i, msg in enumerate(out[:-1]):
         below = next((m.subject for m in out[i + 1 :] if m.subject), None)
@@ -482,10 +585,18 @@ def _reply_subjects(messages: list[Message]) -> list[Message]:
             continue
         words, want = msg.subject[prefix.end() :].split(), subject_key(below)
         for n in range(1, len(words)):
-            if subject_key(" ".join(words[:n])) == want and re.match(r"[A-Z][a-z]", words[n]):
+            if re.match(r"[A-Z][a-z]", words[n]) and _same_subject(subject_key(" ".join(words[:n])), want):
                 out[i] = replace(msg, subject=prefix.group(0) + " ".join(words[:n]))
                 break
     return out
+
+
+_OCR_FOLD = str.maketrans({"i": "l", "1": "l", "0": "o"})
+
+
+def _same_subject(key: str, other: str) -> bool:
+    """Whether two subject keys are one, up to the letters OCR confuses (`ACEls`, `ACEIs`)."""
+    return key.translate(_OCR_FOLD) == other.translate(_OCR_FOLD)
 
 
 def _reply_senders(messages: list[Message]) -> list[Message]:

@@ -320,3 +320,57 @@ def test_comma_separated_recipients_split_after_an_address_or_before_a_quoted_na
 def test_nih_000445_page_28_forward_subject_is_the_forwarded_subject(shared_corpus: Path) -> None:
     docs = indexer.read_file(shared_corpus / "hhs-nih-fauci" / "txt" / "NIH-000445_NIH-000551.txt")
     assert _starting(docs, 28).meta.subject == "Fwd: Coronavirus antibodies"  # printed `... antibodies Please handle`
+
+
+@pytest.fixture(scope="module")
+def nih_000760(shared_corpus: Path) -> list[Document]:
+    return indexer.read_file(shared_corpus / "hhs-nih-fauci" / "txt" / "NIH-000760_NIH-000865.txt")
+
+
+@pytest.fixture(scope="module")
+def nih_000445(shared_corpus: Path) -> list[Document]:
+    return indexer.read_file(shared_corpus / "hhs-nih-fauci" / "txt" / "NIH-000445_NIH-000551.txt")
+
+
+def test_nih_000552_page_29_labels_stacked_above_their_values(shared_corpus: Path) -> None:
+    docs = indexer.read_file(shared_corpus / "hhs-nih-fauci" / "txt" / "NIH-000552_NIH-000657.txt")
+    meta = _starting(docs, 29).meta  # `From: Sent: To: Subject:` on one line, one value a line below
+    assert meta.sender == "Fauci, Anthony (NIH/NIAID) [E]"
+    assert meta.date == datetime(2020, 3, 15, 18, 32, 34)
+    assert meta.recipients == ("Birx, Deborah L. EOP/NSC",)
+    assert meta.subject == "RE: [EXTERNAL] CNN question/German vaccine company?"
+
+
+def test_nih_000760_page_70_stacked_labels_values_run_together_sender_redacted(nih_000760: list[Document]) -> None:
+    meta = _starting(nih_000760, 70).meta  # `Sun, 8 Mar 2020 07:41:41 -0400 NIAID Public Inquiries Fwd: ...`
+    assert meta.date == datetime(2020, 3, 8, 7, 41, 41)
+    assert meta.recipients == ("NIAID Public Inquiries",)
+    assert meta.subject == "Fwd: Ems Personnel & Ambulance Teams"
+
+
+def test_nih_000760_page_66_stacked_labels_over_two_lines_and_recipients_without_separator(
+    nih_000760: list[Document],
+) -> None:
+    meta = _starting(nih_000760, 66).meta  # `From: Sent: To:` / `Ce: Subject:`
+    assert meta.subject == "Fwd: IL6 R"
+    assert meta.recipients == ("Bright, Rick (OS/ASPR/BARDA)", "Lane, Cliff (NIH/NIAID) [E]")
+
+
+def test_nih_000760_page_53_cc_list_wrapped_over_a_blank_line(nih_000760: list[Document]) -> None:
+    meta = _starting(nih_000760, 53).meta
+    assert meta.subject == "FW: Stability data - spoke to Vincent."  # `Attachments:` on the same line
+    assert any(p.startswith("Lerner, Andrea") for p in meta.cc)
+
+
+def test_nih_000445_page_44_to_list_wrapped_over_six_lines(nih_000445: list[Document]) -> None:
+    assert _starting(nih_000445, 44).meta.subject == "Fwd: coronavirus vaccine using cow pox-small pox example"
+
+
+def test_nih_000445_page_65_reply_to_label_run_into_the_forwarded_subject(nih_000445: list[Document]) -> None:
+    # the forwarded header prints `Subject: natural course of the coronavirus pandemic Reply-To:`
+    assert _starting(nih_000445, 65).meta.subject == "Fwd: natural course of the coronavirus pandemic"
+
+
+def test_nih_000760_page_60_forwarded_subject_matched_through_an_ocr_slip(nih_000760: list[Document]) -> None:
+    # printed `Fwd: COVID19, ACEls and ARBs Please handle` above the forwarded `COVID19, ACEIs and ARBs`
+    assert _starting(nih_000760, 60).meta.subject == "Fwd: COVID19, ACEls and ARBs"
