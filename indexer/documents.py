@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from .emails import SEPARATOR, Message, header_blocks, starts_page, subject_key
+from .emails import SEPARATOR, Message, bodiless, header_blocks, reply_prefix, starts_page, subject_key
 from .identifiers import edit_distance, ocr_variants
 from .metadata import Metadata, jfk_form, read_metadata
 from .names import person_key
@@ -219,7 +219,46 @@ def build_documents(source: Source, pages: Sequence[CleanPage]) -> list[Document
     if any(p.stamp.doc_number for p in pages):
         return [build_document(source, group) for group in groups]
     groups = [run for group in groups for run in split_emails(group)]
-    return redacted_senders([build_document(source, group) for group in groups])
+    return redacted_senders(canned_replies([build_document(source, group) for group in groups]))
+
+
+REPLY_WORDS = 3
+"""Words a reply run onto subject lines holds at least (`Thank you for your note.`)."""
+
+
+def canned_replies(docs: list[Document]) -> list[Document]:
+    """A reply sent in the same words to several emails of a production, with nothing else in its
+    body, that OCR ran onto their subject lines (`Re: X Thank you for your note.`) is cut from
+    them: a sentence ending the subjects of two or more such replies to different subjects."""
+    heads: dict[str, set[str]] = {}
+    for doc in docs:
+        for head, tail in _sentence_tails(doc.meta.subject):
+            heads.setdefault(tail, set()).add(head)
+    shared = {tail for tail, seen in heads.items() if len(seen) >= 2}
+    out = []
+    for doc in docs:
+        cut = next((head for head, tail in _sentence_tails(doc.meta.subject) if tail in shared), None)
+        if cut is not None and bodiless(lines := doc.text.splitlines(), header_blocks(lines)):
+            prefix = reply_prefix(doc.meta.subject or "")
+            subject = prefix + cut
+            doc = replace(doc, meta=replace(doc.meta, subject=subject, title=subject))
+        out.append(doc)
+    return out
+
+
+def _sentence_tails(subject: str | None) -> list[tuple[str, str]]:
+    """A reply's subject cut before each capitalized word that leaves two words or more before
+    it and REPLY_WORDS or more after it: (the words before, the words after in a comparable form),
+    longest tail first."""
+    prefix = reply_prefix(subject or "")
+    if not prefix:
+        return []
+    words = (subject or "")[len(prefix) :].split()
+    return [
+        (" ".join(words[:n]), re.sub(r"\W+", " ", " ".join(words[n:])).strip().casefold())
+        for n in range(2, len(words) - REPLY_WORDS + 1)
+        if re.match(r"[A-Z][a-z]", words[n])
+    ]
 
 
 CUSTODIAN_SHARE = 0.25

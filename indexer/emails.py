@@ -105,6 +105,8 @@ class Message:
     """Whether its first label stands apart from its value, in a column of labels (Outlook's print)."""
     sender_inferred: bool = field(default=False, compare=False)
     """Whether the sender was not printed but is the one recipient of the message it answers."""
+    end: int = field(default=0, compare=False)
+    """The line after its header block."""
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -209,6 +211,12 @@ def cut_salutation(subject: str) -> str:
     return subject
 
 
+def reply_prefix(subject: str) -> str:
+    """The reply and forward prefixes a subject starts with (`Re: Fw: `), or ''."""
+    m = _REPLY_PREFIX.match(subject)
+    return m.group(0) if m else ""
+
+
 def subject_key(subject: str | None) -> str:
     """A subject reduced for comparison: reply prefixes, markings, case and punctuation gone."""
     text = _REPLY_PREFIX.sub("", _MARKINGS.sub("", subject or ""))
@@ -288,6 +296,7 @@ class _Reader:
         self.label_column = self.value_column = 0
         self.stacked: list[str] = []
         self.stacked_values: list[str] = []
+        self.at = 0
 
     def close(self) -> None:
         self._share_stacked()
@@ -296,7 +305,7 @@ class _Reader:
             self._notes_left()
         subject_only = self.tabular and any(v.strip() for v in f.get("subject", []))  # From and Sent lost to OCR
         if "from" in f or ("sent" in f and ("to" in f or "subject" in f)) or subject_only:
-            self.messages.append(_message(f, self.start, self.quoted, self.tabular))
+            self.messages.append(replace(_message(f, self.start, self.quoted, self.tabular), end=self.at))
         self.fields, self.left, self.last = {}, [], None
 
     def _notes_left(self) -> None:
@@ -319,7 +328,9 @@ class _Reader:
     def read(self) -> list[Message]:
         lines, i = self.lines, 0
         while i < len(lines):
+            self.at = i
             i += self.step(i)
+        self.at = i
         self.close()
         return self.messages
 
@@ -467,11 +478,13 @@ class _Reader:
         such lines and blank ones may stand between it and the label."""
         if re.match(r"^\s*[^\W\d_]+(?:\s[^\W\d_]+)?\s*:", line):
             return False
+        between = 0
         for below in self.lines[i + 1 : i + 1 + _LIST_LINES]:
             if _LINE_LABEL.match(below):
-                return True
-            if below.strip() and not _LIST_PIECE.search(below):
+                return between == 0 or bool(_LIST_PIECE.search(line))
+            if below.strip() and (not _LIST_PIECE.search(below) or _gmail_line(below)):
                 return False
+            between += bool(below.strip())
         return False
 
     def _other_line(self, i: int, line: str) -> None:
@@ -611,6 +624,26 @@ def _reply_senders(messages: list[Message]) -> list[Message]:
     return out
 
 
+_SIGN_OFF_WORDS = 4
+"""Words a line of a sign-off (`A.S. Fauci.`, `Sent from my iPhone`) holds at most."""
+_QUOTE_START = re.compile(r"^\s*>?\s*On\s.*\d{4}|^\s*Begin\s+forwarded", re.IGNORECASE)
+
+
+def bodiless(lines: Sequence[str], messages: Sequence[Message]) -> bool:
+    """Whether the first message holds nothing between its header and what it quotes but a
+    sign-off of two short lines at most: a reply whose words OCR ran onto its subject line."""
+    if not messages:
+        return False
+    stop = messages[1].line if len(messages) > 1 else len(lines)
+    body: list[str] = []
+    for line in lines[messages[0].end : stop]:
+        if SEPARATOR.match(line) or _QUOTE_START.match(line):
+            break
+        if line.strip():
+            body.append(line)
+    return len(body) <= 2 and all(len(line.split()) <= _SIGN_OFF_WORDS for line in body)
+
+
 def _gmail_subject(lines: Sequence[str], messages: list[Message]) -> list[Message]:
     """A Gmail printout names the conversation once, above `N messages`: its messages take it."""
     for i, line in enumerate(lines[:12]):
@@ -634,6 +667,6 @@ def starts_page(lines: Sequence[str], messages: Sequence[Message] | None = None)
 
 
 __all__ = [
-    "EMAIL", "SEPARATOR", "Message", "clean_person", "clean_subject", "header_blocks", "named",
-    "split_people", "starts_page", "subject_key",
+    "EMAIL", "SEPARATOR", "Message", "bodiless", "clean_person", "clean_subject", "header_blocks", "named",
+    "reply_prefix", "split_people", "starts_page", "subject_key",
 ]  # fmt: skip

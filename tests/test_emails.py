@@ -374,3 +374,27 @@ def test_nih_000445_page_65_reply_to_label_run_into_the_forwarded_subject(nih_00
 def test_nih_000760_page_60_forwarded_subject_matched_through_an_ocr_slip(nih_000760: list[Document]) -> None:
     # printed `Fwd: COVID19, ACEls and ARBs Please handle` above the forwarded `COVID19, ACEIs and ARBs`
     assert _starting(nih_000760, 60).meta.subject == "Fwd: COVID19, ACEls and ARBs"
+
+
+def test_nih_000552_pages_65_70_a_reply_sent_to_many_run_onto_their_subject_lines(shared_corpus: Path) -> None:
+    docs = indexer.read_file(shared_corpus / "hhs-nih-fauci" / "txt" / "NIH-000552_NIH-000657.txt")
+    assert _starting(docs, 65).meta.subject == "Re: Thank you for your leadership!"  # `... Thank you for your note.`
+    assert _starting(docs, 70).meta.subject == "Re: Subject. Virus recommendations"
+    assert _starting(docs, 70).meta.title == "Re: Subject. Virus recommendations"
+
+
+SERIES = """\
+From: {topic} Desk
+Sent: Mon, {day} Mar 2020 09:14:00 -0400
+To: {topic} Partners
+Subject: Re: {topic} Weekly Update for Partners
+The {topic} figures for this week are attached; the partners meeting moves to Thursday afternoon.
+"""
+
+
+def test_subjects_of_a_series_sharing_their_last_words_keep_them(tmp_path: Path) -> None:
+    path = tmp_path / "series.txt"
+    topics = ("Ebola", "Measles", "Zika")
+    path.write_text("\f".join(SERIES.format(topic=t, day=n + 2) for n, t in enumerate(topics)))
+    subjects = [d.meta.subject for d in indexer.read_file(path)]
+    assert subjects == [f"Re: {t} Weekly Update for Partners" for t in topics]
