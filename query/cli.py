@@ -203,6 +203,11 @@ class _Bar:
         )  # fmt: skip
 
 
+MAX_PATHS_REPEATED = 5
+"""The summary's command to run again names the paths given up to this many (a shell glob can
+give thousands); beyond, it says PATH."""
+
+
 def _finish(report: IndexReport, index_dir: Path, quiet: bool, as_json: bool, again: str) -> None:
     """Print the run's summary (`again`: the command that runs it again) and exit 1 if a file failed."""
     watches = _watch_summary(index_dir)
@@ -253,7 +258,8 @@ def index(
             reindex(index_dir, progress=bar, options=options)
     with _Bar(show) as bar:
         report = index_paths(paths, index_dir, progress=bar, options=options, prune=prune)
-    _finish(report, index_dir, quiet, as_json, foia_command("index", *paths, "--index", index_dir))
+    named = paths if len(paths) <= MAX_PATHS_REPEATED else ["PATH"]
+    _finish(report, index_dir, quiet, as_json, foia_command("index", *named, "--index", index_dir))
 
 
 @app.command("reindex")

@@ -289,6 +289,18 @@ def test_ocr_summary_names_the_command_to_run_again(tmp_path: Path) -> None:
         assert "1 page read by OCR" in again.stderr
 
 
+def test_ocr_summary_after_many_paths_says_path(tmp_path: Path) -> None:
+    """A shell glob can give thousands of paths: past five, the command to run again says PATH."""
+    notes = []
+    for number in range(5):
+        notes.append(tmp_path / f"note{number}.txt")
+        notes[-1].write_text(f"Note {number} on the harbor schedule.\n")
+    index = tmp_path / "ix"
+    result = foia("index", SCANNED, *notes, "--ocr", "never", "--index", index)
+    assert suggested(result.stderr) == [f"index PATH --index {index}"]
+    run_suggested(result.stderr, {"PATH": SCANNED})
+
+
 def test_watch_messages_suggest_commands_that_work(tmp_path: Path) -> None:
     index = tmp_path / "ix"
     assert foia("index", RELEASES / "plain-text-release.txt", "--index", index).exit_code == 0
