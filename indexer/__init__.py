@@ -13,6 +13,8 @@ from pathlib import Path
 
 from .documents import Document
 from .errors import (
+    EXIT_MEANINGS,
+    BadArgumentError,
     DamagedIndexError,
     DocumentNotFoundError,
     EmptyFileError,
@@ -23,6 +25,7 @@ from .errors import (
     IndexBusyError,
     IndexMissingError,
     QueryError,
+    WatchNotFoundError,
 )
 from .metadata import Metadata
 from .pipeline import FileFailure, IndexReport, Options, ProgressEvent, index_paths, read_release, reindex
@@ -36,6 +39,8 @@ def read_file(path: Path, ocr: str = "auto", lang: str = "eng") -> list[Document
 
 
 __all__ = [
+    "EXIT_MEANINGS",
+    "BadArgumentError",
     "Document",
     "DocumentNotFoundError",
     "EmptyFileError",
@@ -53,6 +58,7 @@ __all__ = [
     "IndexReport",
     "Metadata",
     "QueryError",
+    "WatchNotFoundError",
     "index_paths",
     "read_file",
 ]

@@ -1,12 +1,16 @@
-"""Errors raised by foia-search, each carrying the CLI exit code it maps to."""
+"""Errors raised by foia-search, each carrying the CLI exit code it maps to, and the one table of
+those exit codes."""
 
 from __future__ import annotations
 
+import shlex
 from enum import IntEnum
+from pathlib import Path
 
 
 class ExitCode(IntEnum):
-    """Exit codes of the `foia` command; a stable, documented interface."""
+    """Exit codes of the `foia` command; a stable, documented interface (`EXIT_MEANINGS` says what
+    each means; the README carries the same table)."""
 
     ok = 0
     some_files_failed = 1
@@ -17,12 +21,44 @@ class ExitCode(IntEnum):
     not_found = 6
     bad_query = 7
     damaged_index = 8
+    ambiguous_id = 9
+    nothing_to_index = 10
+    interrupted = 130
+
+
+EXIT_MEANINGS: dict[ExitCode, str] = {
+    ExitCode.ok: "ok",
+    ExitCode.some_files_failed: "some files could not be indexed (the others were)",
+    ExitCode.bad_args: "bad arguments: an option, a value, a page number, an alias file",
+    ExitCode.no_index: "no index at --index",
+    ExitCode.incompatible_index: "index made by an incompatible version: rebuild it with foia reindex",
+    ExitCode.index_busy: "index busy: another index or reindex run is writing to it",
+    ExitCode.not_found: "not found: no document or saved search with that id or name",
+    ExitCode.bad_query: "bad query: the query or a filter option cannot be read",
+    ExitCode.damaged_index: "damaged index: rebuild it with foia reindex",
+    ExitCode.ambiguous_id: "ambiguous doc number: several documents have it; give an id",
+    ExitCode.nothing_to_index: "nothing to index: the paths given hold no file",
+    ExitCode.interrupted: "interrupted (Ctrl-C); what was committed is kept",
+}
+"""What each exit code means, in the words of `foia --help` and the README."""
+
+
+def foia_command(*args: str | Path) -> str:
+    """A `foia` command a message suggests, in backticks, its arguments quoted for the shell so it
+    runs as written; a placeholder the user fills in is written in capitals (PATH, DIR)."""
+    return f"`foia {shlex.join(str(a) for a in args)}`"
 
 
 class FoiaSearchError(Exception):
     """Base class of every error this project raises on purpose."""
 
     exit_code: ExitCode = ExitCode.bad_args
+
+
+class BadArgumentError(FoiaSearchError):
+    """An argument, an option's value or a file it names that the command cannot use."""
+
+    exit_code = ExitCode.bad_args
 
 
 class ExtractionError(FoiaSearchError):
@@ -62,6 +98,12 @@ class IndexBusyError(FoiaSearchError):
 
 class DocumentNotFoundError(FoiaSearchError):
     """No document has the requested id."""
+
+    exit_code = ExitCode.not_found
+
+
+class WatchNotFoundError(FoiaSearchError):
+    """No saved search has the requested name."""
 
     exit_code = ExitCode.not_found
 

@@ -28,7 +28,17 @@ from .ocr import DEFAULT_LANG, check_ocr, ocr_page, unavailable_reason, usable_m
 from .people import current_people
 from .sources import Source, file_sha256, iter_files, sniff
 from .stamps import strip_stamps
-from .store import Writer, cache_of, create_or_open, exclusive, index_exists, manifest_of, recreate, writing
+from .store import (
+    Writer,
+    cache_of,
+    create_or_open,
+    exclusive,
+    index_exists,
+    manifest_of,
+    missing_index,
+    recreate,
+    writing,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -574,7 +584,7 @@ def reindex(index_dir: Path, progress: Progress | None = None, options: Options 
     _check(options)
     started = time.monotonic()
     if not (index_dir / "manifest.sqlite").exists():
-        raise FoiaSearchError(f"nothing to rebuild at {index_dir}: it has no manifest; index your files instead")
+        raise missing_index(index_dir)
     with exclusive(index_dir, options.wait):
         return _rebuild(index_dir, progress, options, started)
 

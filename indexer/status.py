@@ -6,10 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import IndexMissingError
 from .pipeline import FileFailure
 from .sources import iter_files
-from .store import cache_of, index_exists, manifest_of
+from .store import cache_of, index_exists, manifest_of, missing_index
 
 
 @dataclass
@@ -33,7 +32,7 @@ class IndexStatus:
 def index_status(index_dir: Path, paths: Iterable[Path] = ()) -> IndexStatus:
     """The status of the index at `index_dir`; `paths` are checked for files not yet indexed."""
     if not index_exists(index_dir):
-        raise IndexMissingError(f"no index at {index_dir}: create one with `foia index PATH --index {index_dir}`")
+        raise missing_index(index_dir)
     status = IndexStatus()
     manifest = manifest_of(index_dir)
     try:

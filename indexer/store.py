@@ -30,7 +30,15 @@ from whoosh.writing import SegmentWriter
 
 from .cache import ExtractionCache
 from .documents import Document
-from .errors import DamagedIndexError, IncompatibleIndexError, IndexBusyError, IndexMissingError
+from .errors import (
+    BadArgumentError,
+    DamagedIndexError,
+    FoiaSearchError,
+    IncompatibleIndexError,
+    IndexBusyError,
+    IndexMissingError,
+    foia_command,
+)
 from .exemptions import parent_codes
 from .manifest import Manifest
 from .schema import SCHEMA_VERSION, agency_of, build_schema, derived_fields
@@ -63,27 +71,48 @@ def _check_version(path: Path) -> None:
     try:
         meta = json.loads(_meta_path(path).read_text())
     except (OSError, ValueError) as exc:
-        raise DamagedIndexError(f"index at {path} has an unreadable {META_FILE}: {exc}") from exc
+        raise DamagedIndexError(
+            f"index at {path} has an unreadable {META_FILE}: {exc}; rebuild it from its extraction cache: "
+            f"{foia_command('reindex', '--index', path)}"
+        ) from exc
     version = meta.get("schema_version")
     if version != SCHEMA_VERSION:
         raise IncompatibleIndexError(
             f"index at {path} was made with schema version {version}; this foia-search reads version "
-            f"{SCHEMA_VERSION}. Rebuild it from its extraction cache: `foia reindex --index {path}`."
+            f"{SCHEMA_VERSION}. Rebuild it from its extraction cache: {foia_command('reindex', '--index', path)}"
         )
 
 
 def open_index(path: Path) -> Index:
     """Open an existing index; clear errors when it is missing, incompatible or damaged."""
     if not index_exists(path):
-        raise IndexMissingError(f"no index at {path}: create one with `foia index PATH --index {path}`")
+        raise missing_index(path)
     _check_version(path)
     try:
         return windex.open_dir(str(whoosh_dir(path)), indexname=_INDEX_NAME)
     except Exception as exc:  # Whoosh raises many kinds on damaged files
         raise DamagedIndexError(
             f"index at {path} is damaged ({type(exc).__name__}: {exc}); "
-            f"rebuild it from its extraction cache: `foia reindex --index {path}`"
+            f"rebuild it from its extraction cache: {foia_command('reindex', '--index', path)}"
         ) from exc
+
+
+def missing_index(path: Path) -> FoiaSearchError:
+    """Why there is no index at `path`, with the command that makes one: a new index (PATH being
+    the files to index); a rebuild when the folder keeps an index's manifest; or, for a folder of
+    other files, a new index in a folder of its own (DIR)."""
+    if _half_made(path):
+        create = foia_command("index", "PATH", "--index", path)
+        return IndexMissingError(f"no index at {path}: create one with {create}")
+    if (path / "manifest.sqlite").is_file():
+        return DamagedIndexError(
+            f"index at {path} has no {META_FILE}; rebuild it from its extraction cache: "
+            f"{foia_command('reindex', '--index', path)}"
+        )
+    return IndexMissingError(
+        f"no index at {path}: it is a folder of other files; give the folder of an index, or create one in a "
+        f"new folder with {foia_command('index', 'PATH', '--index', 'DIR')}"
+    )
 
 
 _INDEX_ENTRIES = {"whoosh", "cache", "write.lock", "manifest.sqlite", "manifest.sqlite-wal", "manifest.sqlite-shm"}
@@ -110,7 +139,7 @@ def create_or_open(path: Path) -> Index:
     if index_exists(path):
         return open_index(path)
     if not _half_made(path):
-        raise IncompatibleIndexError(f"{path} exists and is not a foia-search index; choose another --index folder")
+        raise BadArgumentError(f"{path} exists and is not a foia-search index; choose another --index folder")
     return recreate(path)
 
 
@@ -138,7 +167,7 @@ def exclusive(path: Path, wait: float = 0.0) -> Iterator[None]:
             except OSError:
                 if time.monotonic() >= deadline:
                     raise IndexBusyError(
-                        "another `foia index` is writing to this index; wait for it to finish, "
+                        "another foia index or reindex run is writing to this index; wait for it to finish, "
                         "or pass --wait SECONDS"
                     ) from None
                 time.sleep(0.25)
@@ -294,7 +323,8 @@ class Writer:
             return self._ix.writer(limitmb=128, timeout=wait, delay=0.25)
         except LockError as exc:
             raise IndexBusyError(
-                "another `foia index` is writing to this index; wait for it to finish, or pass --wait SECONDS"
+                "another foia index or reindex run is writing to this index; wait for it to finish, "
+                "or pass --wait SECONDS"
             ) from exc
 
     def replace_file(self, source: str, docs: list[Document]) -> None:

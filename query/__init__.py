@@ -13,7 +13,7 @@ person aliases and saved searches.
 
 from __future__ import annotations
 
-from .aliases import ALIAS_FILE, Aliases, load_aliases, parse_aliases
+from .aliases import ALIAS_FILE, Aliases, index_aliases, load_aliases, parse_aliases
 from .export import citation, document_record, export_records, hit_record
 from .facets import FACETS, FacetCount
 from .parse import Filters, parse_query
@@ -42,6 +42,7 @@ __all__ = [
     "find_people",
     "get_document",
     "hit_record",
+    "index_aliases",
     "iter_hits",
     "list_watches",
     "load_aliases",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from indexer.errors import QueryError
+from indexer.errors import BadArgumentError
 
 ALIAS_FILE = "aliases.txt"
 """The alias file's name in an index folder."""
@@ -97,17 +97,24 @@ def parse_aliases(text: str, origin: str = "aliases") -> Aliases:
             continue
         names = tuple(" ".join(n.split()) for n in line.split("="))
         if len(names) < 2 or not all(names):
-            raise QueryError(f"{origin} line {number}: write names separated by =, as in `Hillary Clinton = H`")
+            raise BadArgumentError(f"{origin} line {number}: write names separated by =, as in `Hillary Clinton = H`")
         groups.append(names)
     return Aliases(tuple(groups))
 
 
-def load_aliases(path: Path | None) -> Aliases:
-    """The aliases in `path`; none when it is None or the file does not exist."""
-    if path is None or not path.is_file():
-        return Aliases()
+def load_aliases(path: Path) -> Aliases:
+    """The aliases in the file at `path`; a file that is missing, unreadable or malformed is a
+    BadArgumentError (whoever names a file expects it to be read)."""
     try:
         text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BadArgumentError(f"no alias file at {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise QueryError(f"cannot read the alias file {path}: {exc}") from exc
+        raise BadArgumentError(f"cannot read the alias file {path}: {exc}") from exc
     return parse_aliases(text, str(path))
+
+
+def index_aliases(index_dir: Path) -> Aliases:
+    """The aliases of an index: its folder's `aliases.txt`, or none when it has no such file."""
+    path = index_dir / ALIAS_FILE
+    return load_aliases(path) if path.exists() else Aliases()

@@ -6,11 +6,13 @@ import functools
 import inspect
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from enum import StrEnum
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -29,10 +31,11 @@ from rich.progress import (
 from rich.table import Table
 
 from indexer import ExitCode, FoiaSearchError, IndexReport, Options, ProgressEvent, index_paths, reindex
+from indexer.errors import EXIT_MEANINGS, foia_command
 from indexer.status import index_status
-from indexer.store import cache_of, index_exists
+from indexer.store import cache_of, index_exists, missing_index
 
-from .aliases import ALIAS_FILE, Aliases, load_aliases
+from .aliases import Aliases, index_aliases, load_aliases
 from .export import DOCUMENT_FIELDS, HIT_FIELDS, document_record, export_records, hit_record, write_csv, write_jsonl
 from .facets import FACETS, FacetCount
 from .parse import Filters
@@ -44,24 +47,34 @@ from .watch import WATCH_FILE, add_watch, list_watches, new_hits, remove_watch
 DEFAULT_INDEX = Path("foia-index")
 INDEX_ENV = "FOIA_INDEX"
 
-app = typer.Typer(
-    name="foia",
-    help=(
-        "Search FOIA releases: index PDFs and text files, with page stamps removed and parsed, "
-        "then search by words, phrases, case and doc numbers, senders, dates and exemptions.\n\n"
-        "Exit codes: 0 ok; 1 some files could not be indexed; 2 bad arguments; 3 no index; "
-        "4 index made by an incompatible version; 5 index busy; 6 document not found; 7 bad query; "
-        "8 damaged index."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-)
-err = Console(stderr=True, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+HELP_MODE = None
+"""Help as plain text (click's): each paragraph rewrapped whole, and flags shown without a value
+type. Docstrings open with one short sentence, the command list's summary."""
+
+app = typer.Typer(name="foia", no_args_is_help=True, add_completion=False, rich_markup_mode=HELP_MODE)
+
+
+def _exit_codes() -> str:
+    """The exit code table for `foia --help`, one code a line (`\\b` keeps the lines)."""
+    return "\b\nExit codes:\n" + "\n".join(f"  {int(code):>3}  {meaning}" for code, meaning in EXIT_MEANINGS.items())
+
+
+class _Console(Console):
+    """A console whose closed pipe (`foia search x | head -1`) ends the command quietly, with exit
+    code 0, instead of rich's exit code 1."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
+err = _Console(stderr=True, soft_wrap=True)
+out = _Console(highlight=False, soft_wrap=True)
+
 
 IndexOpt = Annotated[
     Path,
-    typer.Option("--index", envvar=INDEX_ENV, help="Index folder.", show_default=True, file_okay=False),
+    typer.Option("--index", envvar=INDEX_ENV, metavar="DIR", help="Index folder.", show_default=True, file_okay=False),
 ]
 
 
@@ -74,21 +87,66 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def handle_errors(command: F) -> F:
-    """Turn the project's errors into a one-line message and their documented exit code."""
+    """Turn the project's errors into a one-line message and their documented exit code; a closed
+    output pipe ends the command quietly (exit 0), Ctrl-C with exit code 130."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         logging.getLogger("pdfminer").setLevel(logging.ERROR)
         try:
-            return command(*args, **kwargs)
+            try:
+                return command(*args, **kwargs)
+            finally:
+                sys.stdout.flush()  # a closed pipe is found here, not at exit
         except FoiaSearchError as exc:
             err.print(f"[red]error:[/red] {escape(str(exc))}")
             raise typer.Exit(int(exc.exit_code)) from None
         except BrokenPipeError:
-            sys.stderr.close()
-            raise typer.Exit(0) from None
+            _drop_output()
+            raise typer.Exit(int(ExitCode.ok)) from None
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(int(ExitCode.interrupted)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _drop_output() -> None:
+    """Send what is left to write to stdout and stderr nowhere: their reader is gone, and Python's
+    flush at exit would otherwise fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError):  # no file descriptor (as under a test runner)
+            pass
+    os.close(devnull)
+
+
+@handle_errors
+def _print_version(wanted: bool) -> None:
+    """`foia --version`: the installed package's version."""
+    if wanted:
+        out.print(f"foia-search {package_version('foia-search')}")
+        raise typer.Exit()
+
+
+APP_HELP = f"""Search FOIA releases.
+
+Index PDFs and text files, with page stamps removed and parsed, then search by words, phrases,
+case and doc numbers, senders, dates and exemptions.
+
+{_exit_codes()}"""
+
+
+@app.callback(help=APP_HELP)
+def main(
+    _version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """The options of `foia` itself, before a command."""
 
 
 WorkersOpt = Annotated[int, typer.Option("--workers", "-w", min=0, help="Worker processes; 0 means one per core.")]
@@ -110,7 +168,7 @@ OcrLangOpt = Annotated[
     ),
 ]
 WaitOpt = Annotated[
-    float, typer.Option("--wait", min=0, help="Seconds to wait for another `foia index` on the same index.")
+    float, typer.Option("--wait", min=0, help="Seconds to wait for another index or reindex run on this index.")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object (for cron jobs).")]
@@ -145,15 +203,22 @@ class _Bar:
         )  # fmt: skip
 
 
-def _finish(report: IndexReport, index_dir: Path, quiet: bool, as_json: bool) -> None:
+MAX_PATHS_REPEATED = 5
+"""The summary's command to run again names the paths given up to this many (a shell glob can
+give thousands); beyond, it says PATH."""
+
+
+def _finish(report: IndexReport, index_dir: Path, quiet: bool, as_json: bool, again: str) -> None:
+    """Print the run's summary (`again`: the command that runs it again) and exit 1 if a file failed."""
     watches = _watch_summary(index_dir)
     if as_json:
         print(json.dumps({"index": str(index_dir), **asdict(report), "watches": watches}))
     elif not quiet:
-        _print_report(report, index_dir)
+        _print_report(report, index_dir, again)
         for name, count in watches.items():
             if count:
-                err.print(f"watch {escape(name)}: {count} new hits (`foia watch new {escape(name)}` lists them)")
+                lists = foia_command("watch", "new", name, "--index", index_dir)
+                err.print(f"watch {escape(name)}: {count} new hits ({escape(lists)} lists them)")
     if not report.ok:
         raise typer.Exit(int(ExitCode.some_files_failed))
 
@@ -169,7 +234,9 @@ def index(
     engine: EngineOpt = "pdfminer",
     ocr: OcrOpt = "auto",
     ocr_lang: OcrLangOpt = None,
-    prune: Annotated[bool, typer.Option("--prune", help="Remove documents of files that no longer exist.")] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune/--no-prune", help="Remove the documents of files that no longer exist.")
+    ] = False,
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="First rebuild the index from the extraction cache (damaged index).")
     ] = False,
@@ -177,11 +244,13 @@ def index(
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Index PDF and text releases. Unchanged files are skipped (size and mtime, then content
-    hash); a changed file replaces its documents; a file that cannot be read is reported and the
-    rest go on; an empty file (zero bytes, blank text, a PDF with no text and no image) is
-    reported and recorded, with no document. Commits come every 200 files or minute, so a
-    stopped run keeps its work and the next run resumes. Exits 1 when some file failed."""
+    """Index PDF and text releases.
+
+    Unchanged files are skipped (size and mtime, then content hash); a changed file replaces its
+    documents; a file that cannot be read is reported and the rest go on; an empty file (zero
+    bytes, blank text, a PDF with no text and no image) is reported and recorded, with no document.
+    Commits come every 200 files or minute, so a stopped run keeps its work and the next run
+    resumes. Exits 1 when some file failed."""
     options = Options(workers=workers, engine=engine, ocr=ocr, ocr_lang=ocr_lang, wait=wait)
     show = not quiet and not as_json and err.is_terminal
     if rebuild and index_exists(index_dir):
@@ -189,7 +258,8 @@ def index(
             reindex(index_dir, progress=bar, options=options)
     with _Bar(show) as bar:
         report = index_paths(paths, index_dir, progress=bar, options=options, prune=prune)
-    _finish(report, index_dir, quiet, as_json)
+    named = paths if len(paths) <= MAX_PATHS_REPEATED else ["PATH"]
+    _finish(report, index_dir, quiet, as_json, foia_command("index", *named, "--index", index_dir))
 
 
 @app.command("reindex")
@@ -203,13 +273,15 @@ def reindex_command(
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Rebuild the index from its extraction cache, without reading PDFs again: after an upgrade
-    that changes the schema or the stamp rules, or when the index is damaged."""
+    """Rebuild the index from its extraction cache.
+
+    No PDF is read again: after an upgrade that changes the schema or the stamp rules, or when the
+    index is damaged."""
     show = not quiet and not as_json and err.is_terminal
     with _Bar(show) as bar:
         options = Options(workers=workers, ocr=ocr, ocr_lang=ocr_lang, wait=wait)
         report = reindex(index_dir, progress=bar, options=options)
-    _finish(report, index_dir, quiet, as_json)
+    _finish(report, index_dir, quiet, as_json, foia_command("reindex", "--index", index_dir))
 
 
 @app.command()
@@ -221,8 +293,10 @@ def status(
     index_dir: IndexOpt = DEFAULT_INDEX,
     as_json: JsonOpt = False,
 ) -> None:
-    """What the index holds: files indexed, failed (with reasons), empty (nothing to index, with
-    the reason), duplicates, pending, gone, and pages still waiting for OCR."""
+    """Tell what the index holds and what is waiting.
+
+    Files indexed, failed (with reasons), empty (nothing to index, with the reason), duplicates,
+    pending, gone, and pages still waiting for OCR."""
     report = index_status(index_dir, paths or [])
     if as_json:
         print(json.dumps(asdict(report)))
@@ -239,16 +313,22 @@ def status(
         out.print(f"empty: {escape(empty.path)}: {escape(empty.reason)}")
     for path in report.pending:
         out.print(f"pending: {escape(path)}")
+    prune = foia_command("index", "PATH", "--prune", "--index", index_dir)
     for path in report.gone:
-        out.print(f"gone: {escape(path)} (remove with `foia index --prune`)")
+        out.print(f"gone: {escape(path)} (remove with {escape(prune)}, PATH being your release folders)")
     for path, pages in report.ocr_waiting:
-        out.print(f"waiting for OCR: {escape(path)}: {_pages(pages)} (`foia index --ocr auto` reads them)")
+        reads = foia_command("index", path, "--index", index_dir)
+        out.print(f"waiting for OCR: {escape(path)}: {_pages(pages)} ({escape(reads)} reads them)")
 
 
 @app.command("clear-cache")
 @handle_errors
 def clear_cache(index_dir: IndexOpt = DEFAULT_INDEX) -> None:
-    """Delete the extraction cache of an index (the index itself stays searchable)."""
+    """Delete the extraction cache of an index.
+
+    The index itself stays searchable; `foia reindex` then reads the files again."""
+    if not index_exists(index_dir):
+        raise missing_index(index_dir)
     removed = cache_of(index_dir).clear()
     err.print(f"removed {removed} cached files from {index_dir}")
 
@@ -261,7 +341,7 @@ def _matches(count: int) -> str:
     return "1 document matches" if count == 1 else f"{count} documents match"
 
 
-def _print_report(report: IndexReport, index_dir: Path) -> None:
+def _print_report(report: IndexReport, index_dir: Path, again: str) -> None:
     rate = report.pages / report.seconds if report.seconds else 0.0
     err.print(
         f"{report.files} files: {report.indexed} indexed, {report.replaced} replaced, {report.skipped} unchanged, "
@@ -274,7 +354,7 @@ def _print_report(report: IndexReport, index_dir: Path) -> None:
     if report.ocr_pages:
         why = report.ocr_unavailable or "OCR was off (--ocr never)"
         verbs = "has no text layer and needs" if report.ocr_pages == 1 else "have no text layer and need"
-        err.print(f"{_pages(report.ocr_pages)} {verbs} OCR: {why}; then run `foia index` again")
+        err.print(f"{_pages(report.ocr_pages)} {verbs} OCR: {why}; then run {escape(again)} again")
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(warning.path)}: {escape(warning.reason)}")
     for empty in report.empty:
@@ -357,7 +437,8 @@ class SearchFormat(StrEnum):
 
 
 def _aliases(path: Path | None, index_dir: Path) -> Aliases:
-    return load_aliases(path or index_dir / ALIAS_FILE)
+    """The alias file given (an error when it is missing), else the index folder's, if any."""
+    return load_aliases(path) if path else index_aliases(index_dir)
 
 
 def _facets_json(facets: dict[str, list[FacetCount]]) -> dict[str, list[dict[str, Any]]]:
@@ -395,13 +476,17 @@ def search_command(
     aliases: AliasesOpt = None,
     index_dir: IndexOpt = DEFAULT_INDEX,
 ) -> None:
-    """Search the index; best hits first, with snippets that name their page.
+    """Search the index, best hits first.
 
-    Bare words search the text and the title (an email's subject, a memo's subject line, a
-    report's heading). Fields usable in the query: from: to: cc: participant: subject: title:
-    case: doc: exemption: status: classification: agency: bates: date: released: year: month:.
-    Dates: date:2011, date:2011-03, date:[2011-01 to 2011-06], date:>2012-09-11. `--format json` prints one object
-    with the hits, the facets asked for with --by, and a suggestion when nothing matched."""
+    Each hit's snippets name their page. Bare words search the text and the title (an email's
+    subject, a memo's subject line, a report's heading).
+
+    Fields usable in the query: from: to: cc: participant: subject: title: case: doc: exemption:
+    status: classification: agency: bates: date: released: year: month:. Dates: date:2011,
+    date:2011-03, date:[2011-01 to 2011-06], date:>2012-09-11.
+
+    `--format json` prints one object with the hits, the facets asked for with --by, and a
+    suggestion when nothing matched."""
     result = search(
         index_dir, query, filters, limit, page=page, sort=sort, facets=by or (), aliases=_aliases(aliases, index_dir)
     )
@@ -446,7 +531,7 @@ def facets(
     aliases: AliasesOpt = None,
     index_dir: IndexOpt = DEFAULT_INDEX,
 ) -> None:
-    """Count matching documents by sender, recipient, case, year, month, exemption, status...
+    """Count the matches by sender, date, exemption...
 
     Facets: sender, recipient, case, year, month, exemption, status, classification, agency (all of
     them without --by), over every match. Senders and recipients are people: the forms of one
@@ -472,8 +557,10 @@ def people(
     aliases: AliasesOpt = None,
     index_dir: IndexOpt = DEFAULT_INDEX,
 ) -> None:
-    """The people of the index: senders and recipients grouped across OCR variants and forms, each
-    with the name facets show, the documents naming it, its addresses and every form written.
+    """List the people of the index.
+
+    Senders and recipients grouped across OCR variants and forms, each with the name facets show,
+    the documents naming it, its addresses and every form written.
 
     With NAME, the people `from:NAME` finds (all their forms); without, the most named. The alias
     file (aliases.txt in the index folder, or --aliases) renames and joins people."""
@@ -501,7 +588,9 @@ def similar(
     fmt: Annotated[SearchFormat, typer.Option("--format", "-f", help="Output format.")] = SearchFormat.table,
     index_dir: IndexOpt = DEFAULT_INDEX,
 ) -> None:
-    """Documents most like one: its most distinctive words, weighted, searched for (more like this)."""
+    """Find the documents most like one.
+
+    Its most distinctive words, weighted, are searched for (more like this)."""
     _write_hits(similar_documents(index_dir, doc_id, limit), fmt)
 
 
@@ -541,7 +630,9 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print the export record as JSON.")] = False,
     index_dir: IndexOpt = DEFAULT_INDEX,
 ) -> None:
-    """Print one document: its metadata, then its text (stamps removed)."""
+    """Print one document: metadata, then text.
+
+    The text is printed page by page, stamps removed."""
     doc = get_document(index_dir, doc_id)
     pages = [page] if page is not None else list(range(doc.first_page, doc.first_page + len(doc.pages)))
     texts = [doc.page(number) for number in pages]
@@ -574,8 +665,9 @@ def export(
     aliases: AliasesOpt = None,
     index_dir: IndexOpt = DEFAULT_INDEX,
 ) -> None:
-    """Write every matching document with all its fields, a page and a citation, streamed.
+    """Write every matching document, streamed.
 
+    Each with all its fields, a page and a citation.
     No cap on how many: every document without a query. Each record cites the page of its first
     match (agency, case number, doc number, page, release date), ready for a footnote."""
     records = export_records(index_dir, query, filters, sort=sort, aliases=_aliases(aliases, index_dir))
@@ -588,8 +680,10 @@ def export(
 # --- saved searches -----------------------------------------------------------------------------
 
 watch_app = typer.Typer(
-    help="Saved searches: list the hits among documents indexed since a search was last checked.",
+    help="Saved searches and their new hits.\n\nA watch lists the hits among documents indexed since it was last "
+    "checked.",
     no_args_is_help=True,
+    rich_markup_mode=HELP_MODE,
 )
 app.add_typer(watch_app, name="watch")
 
@@ -603,7 +697,9 @@ def watch_add(
     filters: Filters = NO_FILTERS,
     index_dir: IndexOpt = DEFAULT_INDEX,
 ) -> None:
-    """Save a search; documents indexed from now on that match it are its new hits."""
+    """Save a search.
+
+    Documents indexed from now on that match it are its new hits."""
     add_watch(index_dir, name, query, filters)
     err.print(f"watching {name}: {query or '(every document)'}")
 
@@ -611,7 +707,7 @@ def watch_add(
 @watch_app.command("list")
 @handle_errors
 def watch_list(index_dir: IndexOpt = DEFAULT_INDEX) -> None:
-    """The saved searches."""
+    """List the saved searches."""
     for watch in list_watches(index_dir):
         options = {k: v for k, v in asdict(watch.filters).items() if v}
         extra = " " + " ".join(f"--{k} {v!r}" for k, v in options.items()) if options else ""
@@ -638,8 +734,9 @@ def watch_new(
     aliases: AliasesOpt = None,
     index_dir: IndexOpt = DEFAULT_INDEX,
 ) -> None:
-    """The new hits of saved searches: matches among documents indexed since the last check.
+    """List the new hits of saved searches.
 
+    Their matches among documents indexed since the last check.
     Listed hits then count as seen, unless --peek."""
     for news in new_hits(index_dir, names, mark=not peek, aliases=_aliases(aliases, index_dir)):
         if as_json:

@@ -41,10 +41,51 @@ ALIASES: dict[str, list[str]] = {
 }
 """Short names accepted in queries (`from:abedin`) for the index's field names."""
 
+_PERSON = ("a name or an address", "smith")
+_EXACT_PERSON = ("a name exactly as written", '"Smith, Jane"')
+_WORD = ('a word or a "phrase"', "budget")
+_NUMBER = ("a page number", "3")
+VALUE_HINTS: dict[str, tuple[str, str]] = {
+    "text": _WORD,
+    "subject": _WORD,
+    "title": _WORD,
+    "sender": _PERSON,
+    "recipients": _PERSON,
+    "cc": _PERSON,
+    "participants": _PERSON,
+    "sender_key": _EXACT_PERSON,
+    "recipient_keys": _EXACT_PERSON,
+    "participant_keys": _EXACT_PERSON,
+    "attachments": ("words of an attachment's name", "report"),
+    "date": ("a date, a month, a year or a range", "2011-03"),
+    "release_date": ("a date, a month, a year or a range", "2015-05"),
+    "year": ("a year", "2011"),
+    "month": ("a year and month", "2011-03"),
+    "day": ("a date", "2011-03-04"),
+    "case_number": ("a case number", "F-2015-04841"),
+    "doc_number": ("a doc number", "C05739545"),
+    "record_number": ("a record number", "104-10004-10143"),
+    "record_agency": ("an agency's name", "cia"),
+    "record_pages": ("a number of pages", "12"),
+    "first_page": _NUMBER,
+    "last_page": _NUMBER,
+    "bates": ("a Bates number", "ABC-0001234"),
+    "exemptions": ("an exemption code", "b6"),
+    "exemption_code": ("an exemption code", "b6"),
+    "release_status": ("full, part or denied", "part"),
+    "classification": ("a classification marking", "confidential"),
+    "agency": ("words of the releasing agency", "state"),
+    "id": ("a document id", "3f16fa827ace-p1"),
+    "sha256": ("a file's SHA-256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+    "source": ("a file's path", '"/releases/letter.pdf"'),
+}
+"""What each field's value is, and an example, for the message about a field written without one."""
+_CANONICAL = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
+
 _FIELD_REF = re.compile(r"(?:^|(?<=[\s(]))([A-Za-z_]+):")
 _QUOTED = re.compile(r'"[^"]*"')
 _PAREN_VALUE = re.compile(r"\b(exemptions?):(?!\")([^\s\"]*\([^\s\"]*)")
-_EMPTY_VALUE = re.compile(r"(?:^|(?<=[\s(]))([A-Za-z_]+):(?=\s|\)|$)")
+_EMPTY_VALUE = re.compile(r"(?:^|(?<=[\s(]))([A-Za-z_]\w*):(?=\s|\)|$)")
 _STATUS_VALUE = re.compile(r"\b(?:status|release_status):([^\s()\[\]]+)")
 _QUOTED_DATE = re.compile(r'\b(date|released|release_date):"([^"]*)"')
 _BATES_VALUE = re.compile(r'\bbates:(?:"([^"]*)"|([^\s()"*?]+)(?=[\s()]|$))')
@@ -107,12 +148,18 @@ def check_syntax(text: str, schema: Schema) -> None:
             raise QueryError(f"unknown field {name!r}; known fields: {', '.join(sorted(fields))}")
     if _BARE_COMPARISON.search(bare):
         raise QueryError("< and > compare a field's value: write them after a field, as in date:>2012-09-11")
-    empty = _EMPTY_VALUE.search(bare)
-    if empty:
-        raise QueryError(f"{empty.group(1)}: needs a value, as in {empty.group(1)}:word")
+    for empty in _EMPTY_VALUE.findall(bare):
+        if empty.lower() in fields:
+            raise QueryError(_needs_value(empty.lower()))
     for status in _STATUS_VALUE.findall(bare):
         if status.lower().strip('"') not in STATUSES:
             raise QueryError(f"unknown release status {status!r}; use one of {', '.join(STATUSES)}")
+
+
+def _needs_value(name: str) -> str:
+    """The message for a field written without a value: what its value is, with an example."""
+    what, example = VALUE_HINTS.get(_CANONICAL.get(name, name), _WORD)
+    return f"{name}: needs a value ({what}), as in {name}:{example}"
 
 
 def _outside_quotes(text: str, change: Callable[[str], str]) -> str:

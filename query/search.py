@@ -19,7 +19,7 @@ from whoosh.index import Index
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Results, Searcher
 
-from indexer.errors import DocumentNotFoundError, QueryError
+from indexer.errors import BadArgumentError, DocumentNotFoundError, QueryError
 from indexer.store import open_index
 from indexer.titles import first_line
 
@@ -122,7 +122,7 @@ class StoredDocument:
         index = number - self.first_page
         if not 0 <= index < len(self.pages):
             last = self.first_page + len(self.pages) - 1
-            raise DocumentNotFoundError(f"{self.id} has pages {self.first_page} to {last}, not {number}")
+            raise BadArgumentError(f"{self.id} has pages {self.first_page} to {last}, not {number}")
         return self.pages[index]
 
 

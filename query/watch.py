@@ -19,7 +19,7 @@ from pathlib import Path
 
 from whoosh.searching import Searcher
 
-from indexer.errors import QueryError
+from indexer.errors import BadArgumentError, WatchNotFoundError, foia_command
 from indexer.store import index_exists, open_index
 
 from .aliases import Aliases, PersonNames
@@ -93,12 +93,13 @@ def list_watches(index_dir: Path) -> list[Watch]:
 def add_watch(index_dir: Path, name: str, query: str, filters: Filters | None = None) -> Watch:
     """Save a search; only documents indexed from now on will count as its new hits."""
     if not _NAME.fullmatch(name):
-        raise QueryError(f"watch name {name!r}: use 1 to 64 letters, digits, '.', '_' or '-'")
+        raise BadArgumentError(f"watch name {name!r}: use 1 to 64 letters, digits, '.', '_' or '-'")
     filters = filters or Filters()
     with opened(index_dir) as (ix, searcher), _db(index_dir) as db:
         combine(query, filters, ix.schema)  # a bad query fails now, not at every check
         if db.execute("SELECT 1 FROM watch WHERE name = ?", (name,)).fetchone():
-            raise QueryError(f"a watch named {name!r} exists; remove it first with `foia watch remove {name}`")
+            remove = foia_command("watch", "remove", name, "--index", index_dir)
+            raise BadArgumentError(f"a watch named {name!r} exists; remove it first with {remove}")
         generation = _sync(db, searcher)
         created = datetime.now(UTC).isoformat(timespec="seconds")
         db.execute(
@@ -112,7 +113,12 @@ def remove_watch(index_dir: Path, name: str) -> None:
     """Delete a saved search."""
     with _db(index_dir) as db:
         if not db.execute("DELETE FROM watch WHERE name = ?", (name,)).rowcount:
-            raise QueryError(f"no watch named {name!r}; `foia watch list` shows them")
+            raise _no_watch(index_dir, name)
+
+
+def _no_watch(index_dir: Path, name: str) -> WatchNotFoundError:
+    listing = foia_command("watch", "list", "--index", index_dir)
+    return WatchNotFoundError(f"no watch named {name!r}; {listing} shows them")
 
 
 def new_hits(
@@ -131,7 +137,7 @@ def new_hits(
         watches = [_watch(r) for r in db.execute("SELECT name, query, filters, created, checked FROM watch")]
         unknown = set(names or ()) - {w.name for w in watches}
         if unknown:
-            raise QueryError(f"no watch named {sorted(unknown)[0]!r}; `foia watch list` shows them")
+            raise _no_watch(index_dir, sorted(unknown)[0])
         found = []
         people = directory(index_dir, ix, aliases)
         for watch in sorted(watches, key=lambda w: w.name):

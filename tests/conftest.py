@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from indexer import index_paths
 from indexer.ocr import unavailable_reason
 
 SHARED_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+SAMPLE_RELEASES = Path(__file__).resolve().parents[1] / "corpus" / "releases"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -46,3 +48,12 @@ def shared_corpus() -> Path:
     if not SHARED_CORPUS.is_dir():
         pytest.skip(f"shared corpus of real FOIA releases not found at {SHARED_CORPUS}")
     return SHARED_CORPUS
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample releases (`corpus/releases`) indexed once per test session. Tests that change
+    an index work on a copy of it."""
+    index = tmp_path_factory.mktemp("sample") / "foia-index"
+    assert index_paths([SAMPLE_RELEASES], index).ok
+    return index

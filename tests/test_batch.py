@@ -41,7 +41,7 @@ SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
 STATE_PDF = SHARED_CORPUS / "state-f2015-04841" / "pdf"
 STATE_FILES = 138
 FOIA = [sys.executable, "-m", "query.cli"]
-BUSY = "another `foia index` is writing to this index; wait for it to finish, or pass --wait SECONDS"
+BUSY = "another foia index or reindex run is writing to this index; wait for it to finish, or pass --wait SECONDS"
 
 CACHED = 4 + (unavailable_reason() is None)
 """Extraction cache entries of the sample releases: one per file, plus the scanned page once OCR'd."""
@@ -484,7 +484,7 @@ def test_status_lists_failed_pending_and_gone_files(releases: Path, tmp_path: Pa
     assert lines[1:] == [
         f"failed: {broken}: {reason}",
         f"pending: {new}",
-        f"gone: {gone} (remove with `foia index --prune`)",
+        f"gone: {gone} (remove with `foia index PATH --prune --index {index}`, PATH being your release folders)",
     ]
     as_json = json.loads(foia("status", releases, "--index", index, "--json").stdout)
     assert as_json["failed"] == [{"path": str(broken), "reason": reason}]
@@ -649,7 +649,7 @@ def test_folder_of_other_files_is_still_refused(tmp_path: Path) -> None:
     index = tmp_path / "ix"
     index.mkdir()
     (index / "notes.txt").write_text("mine")
-    with pytest.raises(indexer.IncompatibleIndexError, match="exists and is not a foia-search index"):
+    with pytest.raises(indexer.BadArgumentError, match="exists and is not a foia-search index"):
         run([RELEASES], index)
 
 
@@ -659,7 +659,8 @@ def test_status_lists_pages_waiting_for_ocr(releases: Path, tmp_path: Path) -> N
     scanned = releases / "scanned-page.pdf"
     result = foia("status", "--index", index)
     assert result.exit_code == 0, result.output
-    assert f"waiting for OCR: {scanned}: 1 page (`foia index --ocr auto` reads them)" in result.stdout.splitlines()
+    reads = f"`foia index {scanned} --index {index}` reads them"
+    assert f"waiting for OCR: {scanned}: 1 page ({reads})" in result.stdout.splitlines()
     as_json = json.loads(foia("status", "--index", index, "--json").stdout)
     assert as_json["ocr_waiting"] == [[str(scanned), 1]]
 

@@ -89,7 +89,8 @@ def test_index_prints_a_summary_and_exits_0(first_run: tuple[Path, Result]) -> N
     )
     assert re.fullmatch(r"took \d+\.\d s \(\d+ pages/s\); 0 files read from the cache", lines[1]), lines[1]
     if OCR_MISSING:
-        assert lines[2:] == [f"1 page has no text layer and needs OCR: {OCR_MISSING}; then run `foia index` again"]
+        again = f"`foia index {RELEASES} --index {index}`"
+        assert lines[2:] == [f"1 page has no text layer and needs OCR: {OCR_MISSING}; then run {again} again"]
     else:
         assert lines[2:] == ["1 page read by OCR"]
     assert (index / "foia-index.json").is_file()
@@ -185,7 +186,7 @@ def test_broken_pdf_in_json_summary(broken_run: tuple[Path, Path, Result]) -> No
 def test_index_into_a_folder_that_is_not_an_index(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not an index")
     result = foia("index", RELEASES / "plain-text-release.txt", "--index", tmp_path)
-    assert_clean_error(result, 4, f"{tmp_path} exists and is not a foia-search index")
+    assert_clean_error(result, 2, f"{tmp_path} exists and is not a foia-search index")
 
 
 def test_index_of_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
@@ -368,9 +369,9 @@ def test_show_unknown_id_exits_6(index_dir: Path) -> None:
     )
 
 
-def test_show_page_out_of_range_exits_6(index_dir: Path) -> None:
+def test_show_page_out_of_range_exits_2(index_dir: Path) -> None:
     result = foia("show", "C09900013", "--page", "9", "--index", index_dir)
-    assert result.exit_code == 6
+    assert result.exit_code == 2
     assert "has pages 4 to 5, not 9" in result.stderr
     assert "Traceback" not in result.output
 

@@ -143,7 +143,7 @@ def test_missing_tesseract_is_named_with_its_package(monkeypatch: pytest.MonkeyP
         assert result.exit_code == 0, result.output
         assert result.stderr.splitlines()[-1] == (
             "1 page has no text layer and needs OCR: tesseract is not installed (install the Debian package "
-            "tesseract-ocr); then run `foia index` again"
+            f"tesseract-ocr); then run `foia index {scanned} --index {tmp_path / 'ix'}` again"
         )
         assert provenance(tmp_path / "ix") == [(1, "text layer"), (2, "none"), (3, "text layer")]
         always = runner.invoke(app, ["index", str(scanned), "--index", str(tmp_path / "ix2"), "--ocr", "always"])

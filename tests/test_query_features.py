@@ -16,7 +16,7 @@ from whoosh.searching import Searcher
 import indexer
 import indexer.store
 import query.parse
-from indexer.errors import DocumentNotFoundError, QueryError
+from indexer.errors import BadArgumentError, DocumentNotFoundError, QueryError, WatchNotFoundError
 from indexer.schema import build_schema
 from query import (
     Filters,
@@ -209,7 +209,7 @@ def test_alias_file_format() -> None:
         "millscd@state.gov",
         "mills, cheryl d",
     }
-    with pytest.raises(QueryError, match="line 2: write names separated by ="):
+    with pytest.raises(BadArgumentError, match="line 2: write names separated by ="):
         parse_aliases("A = B\nJust one name\n", "aliases.txt")
 
 
@@ -388,15 +388,15 @@ def test_watch_names_and_errors(tmp_path: Path) -> None:
     index = tmp_path / "ix"
     assert indexer.index_paths([RELEASES / "plain-text-release.txt"], index).ok
     add_watch(index, "a.b-c_1", "tariff")
-    with pytest.raises(QueryError, match="exists"):
+    with pytest.raises(BadArgumentError, match="exists"):
         add_watch(index, "a.b-c_1", "other")
-    with pytest.raises(QueryError, match="watch name"):
+    with pytest.raises(BadArgumentError, match="watch name"):
         add_watch(index, "two words", "x")
     with pytest.raises(QueryError, match="unbalanced"):
         add_watch(index, "bad", '"open')
-    with pytest.raises(QueryError, match="no watch named 'nope'"):
+    with pytest.raises(WatchNotFoundError, match="no watch named 'nope'"):
         new_hits(index, ["nope"])
     remove_watch(index, "a.b-c_1")
     assert list_watches(index) == []
-    with pytest.raises(QueryError, match="no watch named"):
+    with pytest.raises(WatchNotFoundError, match="no watch named"):
         remove_watch(index, "a.b-c_1")

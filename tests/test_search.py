@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 import indexer
-from indexer.errors import DocumentNotFoundError, ExitCode, IncompatibleIndexError, IndexMissingError, QueryError
+from indexer.errors import (
+    BadArgumentError,
+    DocumentNotFoundError,
+    ExitCode,
+    IncompatibleIndexError,
+    IndexMissingError,
+    QueryError,
+)
 from indexer.ocr import unavailable_reason
 from indexer.schema import SCHEMA_VERSION
 from query.export import DOCUMENT_FIELDS, HIT_FIELDS, document_record, hit_record, write_csv, write_jsonl
@@ -329,11 +336,11 @@ def test_document_pages_by_page_number(index_dir: Path) -> None:
 
 def test_document_page_out_of_range(index_dir: Path) -> None:
     memo = get_document(index_dir, "C09900013")
-    with pytest.raises(DocumentNotFoundError) as info:
+    with pytest.raises(BadArgumentError) as info:
         memo.page(1)
     assert str(info.value) == f"{memo.id} has pages 4 to 5, not 1"
-    assert info.value.exit_code == ExitCode.not_found
-    with pytest.raises(DocumentNotFoundError, match="has pages 4 to 5, not 6"):
+    assert info.value.exit_code == ExitCode.bad_args
+    with pytest.raises(BadArgumentError, match="has pages 4 to 5, not 6"):
         memo.page(6)
 
 
@@ -518,7 +525,7 @@ def test_quoted_natural_dates_match(index_dir: Path, text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("case:", "case: needs a value, as in case:word"),
+        ("case:", "case: needs a value (a case number), as in case:F-2015-04841"),
         ("status:bogus", "unknown release status 'bogus'; use one of full, part, denied"),
         ("date:0000", "cannot read '0000' as a date; write 2011, 2011-03, 2011-03-04 or March 2011"),
     ],
