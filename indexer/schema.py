@@ -3,23 +3,58 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 
 from dateutil import parser as dateparser
 from dateutil.relativedelta import relativedelta
 from whoosh import query
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer, StripFilter, SubstitutionFilter
+from whoosh.analysis import (
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+    StripFilter,
+    SubstitutionFilter,
+    Token,
+)
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.support.charset import accent_map
 
 from .errors import QueryError
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """Bumped whenever a change makes older indexes unreadable or wrong; checked when opening."""
 
+
+def fold_accents(text: str) -> str:
+    """`text` in lower case without accents, as words are indexed and searched: marks split off
+    (NFKD) and dropped, then letters that do not decompose (ø, ł, đ) mapped by Whoosh's accent
+    table, which also lower-cases. `Bénghazi` -> `benghazi`, `ﬁnal` -> `final`."""
+    if text.isascii():
+        return text
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", bare.translate(accent_map))
+
+
+class AccentFolder(Filter):  # type: ignore[misc]
+    """Folds the accents of each token (`fold_accents`), so that `café` and `cafe` are one word."""
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        for t in tokens:
+            t.text = fold_accents(t.text)
+            yield t
+
+
+_WORDS = RegexTokenizer() | LowercaseFilter() | AccentFolder() | StopFilter()
+"""Whoosh's StandardAnalyzer with accents folded: names, addresses, agencies."""
+_STEMMED = _WORDS | StemFilter()
+"""Whoosh's StemmingAnalyzer with accents folded (before stemming): text, subject, title."""
 _EXEMPTION_ANALYZER = RegexTokenizer(r"[^,]+") | SubstitutionFilter(r"[^0-9A-Za-z]+", "") | LowercaseFilter()
 _KEY = {"stored": True, "lowercase": True, "commas": True, "scorable": False, "sortable": True}
-_NAMES = {"stored": True, "phrase": False}
+_NAMES = {"stored": True, "phrase": False, "analyzer": _WORDS}
 _LINES = RegexTokenizer(r"[^\n]+") | StripFilter()
 """One token per line: a person as written, for facets."""
 
@@ -53,8 +88,8 @@ def build_schema() -> Schema:
         recipients=TEXT(**_NAMES),
         cc=TEXT(**_NAMES),
         participants=TEXT(**_NAMES),
-        subject=TEXT(stored=True, analyzer=StemmingAnalyzer(), field_boost=2.0),
-        title=TEXT(stored=True, analyzer=StemmingAnalyzer(), field_boost=2.0),
+        subject=TEXT(stored=True, analyzer=_STEMMED, field_boost=2.0),
+        title=TEXT(stored=True, analyzer=_STEMMED, field_boost=2.0),
         attachments=TEXT(**_NAMES),
         release_status=KEYWORD(stored=True, lowercase=True, scorable=False),
         exemptions=TEXT(analyzer=_EXEMPTION_ANALYZER, phrase=False),
@@ -71,13 +106,13 @@ def build_schema() -> Schema:
         record_number=KEYWORD(**_KEY),
         record_agency=KEYWORD(**_KEY),
         record_pages=NUMERIC(stored=True),
-        text=TEXT(stored=True, analyzer=StemmingAnalyzer(), phrase=True),
+        text=TEXT(stored=True, analyzer=_STEMMED, phrase=True),
         # Derived fields (see `derived_fields`): facets, sorting and fast date filters.
         sender_key=ID(sortable=True),
         recipient_keys=TEXT(analyzer=_LINES, phrase=False),
         participant_keys=TEXT(analyzer=_LINES, phrase=False),
         exemption_code=KEYWORD(commas=True, scorable=False),
-        agency=TEXT(stored=True, phrase=False, sortable=True),
+        agency=TEXT(stored=True, phrase=False, sortable=True, analyzer=_WORDS),
         year=ID(sortable=True),
         month=ID(sortable=True),
         day=ID(),

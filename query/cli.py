@@ -452,13 +452,21 @@ def _write_hits(result: SearchResult, fmt: SearchFormat) -> None:
     elif fmt is SearchFormat.csv:
         write_csv(records, sys.stdout, HIT_FIELDS)
     elif fmt is SearchFormat.json:
-        body = {"total": result.total, "page": result.page, "hits": records, "facets": _facets_json(result.facets),
-                "suggestion": result.suggestion}  # fmt: skip
+        body = {"total": result.total, "partial": result.partial, "page": result.page, "hits": records,
+                "facets": _facets_json(result.facets), "suggestion": result.suggestion,
+                "reading": result.reading}  # fmt: skip
         print(json.dumps(body, ensure_ascii=False))
     else:
-        _print_hits(result.total, result.hits, result.page)
+        _print_hits(result.total, result.hits, result.page, result.partial)
         _print_facets(result.facets)
-    if result.suggestion and fmt is not SearchFormat.json:
+    if fmt is SearchFormat.json:
+        return
+    if result.reading:
+        err.print(f"nothing matched with AND, OR, NOT as operators; searched them as words: {escape(result.reading)}")
+    if result.partial and fmt is not SearchFormat.table:
+        which = f"the hits after the first {result.total}" if result.total else "no document holds every word: the hits"
+        err.print(f"{which} hold some of the words; `missing` lists the others")
+    if result.suggestion:
         err.print(f"did you mean: {escape(result.suggestion)}")
 
 
@@ -473,23 +481,33 @@ def search_command(
     sort: SortOpt = Sort.relevance,
     by: FacetOpt = None,
     fmt: Annotated[SearchFormat, typer.Option("--format", "-f", help="Output format.")] = SearchFormat.table,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Only documents holding every word; operator words stay operators.")
+    ] = False,
     aliases: AliasesOpt = None,
     index_dir: IndexOpt = DEFAULT_INDEX,
 ) -> None:
     """Search the index, best hits first.
 
     Each hit's snippets name their page. Bare words search the text and the title (an email's
-    subject, a memo's subject line, a report's heading).
+    subject, a memo's subject line, a report's heading). Accents do not matter: café finds cafe.
 
     Fields usable in the query: from: to: cc: participant: subject: title: case: doc: exemption:
     status: classification: agency: bates: date: released: year: month:. Dates: date:2011,
     date:2011-03, date:[2011-01 to 2011-06], date:>2012-09-11.
 
+    Hits hold every word. When fewer documents than the page shows do, the page goes on with
+    documents holding some of the words, most words first, each naming those it lacks (`missing`;
+    `partial` in JSON counts them). Upper-case AND, OR and NOT are operators; when a query with
+    them finds nothing, they are searched as words and the output says so (`reading` in JSON).
+    --strict turns both off.
+
     `--format json` prints one object with the hits, the facets asked for with --by, and a
     suggestion when nothing matched."""
     result = search(
-        index_dir, query, filters, limit, page=page, sort=sort, facets=by or (), aliases=_aliases(aliases, index_dir)
-    )
+        index_dir, query, filters, limit, page=page, sort=sort, facets=by or (), aliases=_aliases(aliases, index_dir),
+        strict=strict,
+    )  # fmt: skip
     _write_hits(result, fmt)
 
 
@@ -498,14 +516,21 @@ def _highlight(text: str) -> str:
     return "".join(f"[bold yellow]{p}[/]" if i % 2 else p for i, p in enumerate(parts))
 
 
-def _print_hits(total: int, hits: Sequence[Hit], page: int = 1) -> None:
+def _print_hits(total: int, hits: Sequence[Hit], page: int = 1, partial: int = 0) -> None:
     on_page = f" on page {page}" if page > 1 else ""
-    out.print(f"{_matches(total)}; showing {len(hits)}{on_page}")
+    if partial:
+        whole = f"{total} document{'s hold' if total > 1 else ' holds'}" if total else "no document holds"
+        some = f"{partial} {'more ' if total else ''}hold{'s' if partial == 1 else ''} some of the words"
+        out.print(f"{whole} every word; {some}; showing {len(hits)}{on_page}")
+    else:
+        out.print(f"{_matches(total)}; showing {len(hits)}{on_page}")
     for n, hit in enumerate(hits, 1):
         parts = (hit.doc_number or hit.id, f"{hit.date:%Y-%m-%d}" if hit.date else "", hit.sender)
         head = " · ".join(str(v) for v in parts if v)
         out.print(f"\n[bold]{n}. {escape(hit.label)}[/bold]")
         out.print(f"   {escape(head)}  [dim]{escape(hit.source)} p.{hit.page}  id {hit.id}[/dim]")
+        if hit.missing:
+            out.print(f"   [yellow]missing: {escape(', '.join(hit.missing))}[/yellow]")
         for snippet in hit.snippets:
             out.print(f"   [cyan]p.{snippet.page}[/cyan] {_highlight(snippet.text)}")
 

@@ -29,7 +29,7 @@ DOCUMENT_FIELDS = (
 
 HIT_FIELDS = (
     "id", "score", "case_number", "doc_number", "date", "sender", "subject", "page", "snippets",
-    "source", "first_page", "last_page", "agency", "citation", "title",
+    "source", "first_page", "last_page", "agency", "citation", "title", "missing",
 )  # fmt: skip
 """Keys of `foia search --format jsonl` records."""
 
@@ -164,6 +164,7 @@ def hit_record(hit: Hit) -> dict[str, Any]:
             hit.page,
         ),
         "title": hit.title,
+        "missing": list(hit.missing),
     }
 
 

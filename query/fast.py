@@ -25,7 +25,7 @@ from whoosh.analysis import LowercaseFilter, StemFilter, StopFilter, Token
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.searching import Searcher
 
-from indexer.schema import SentDate, bucket_query
+from indexer.schema import AccentFolder, SentDate, bucket_query
 
 _TICK_US = 1
 
@@ -387,7 +387,7 @@ def _positive_leaves(q: wq.Query) -> Iterator[wq.Query]:
         yield from _positive_leaves(child)
 
 
-_PER_TOKEN = (LowercaseFilter, StopFilter, StemFilter)
+_PER_TOKEN = (LowercaseFilter, AccentFolder, StopFilter, StemFilter)
 _FINAL_TEXT: list[tuple[Any, dict[str, str]]] = []
 """For each analyzer seen (compared by its settings), each word as written and its text after the filters."""
 

@@ -93,6 +93,8 @@ _DATE_FIELDS = ("date", "released", "release_date")
 _BARE_COMPARISON = re.compile(r"(?:^|(?<=[\s(]))[<>]")
 _PERSON_VALUE = re.compile(r'(?:^|(?<=[\s(]))(from|sender|to|recipients?|cc|participants?|anyone):("[^"]*"|[^\s()"]+)')
 _PLACEHOLDER = "qqalias{}qq"
+_OPERATOR = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|REQUIRE)\b")
+"""Whoosh's operator words (only upper case is an operator)."""
 PERSON_KEYS = {"sender": "sender_key", "recipients": "recipient_keys"}
 """Person fields and the field holding each person as written (matched exactly, for aliases like `H`)."""
 PARTICIPANT_KEYS = tuple(PERSON_KEYS.values())
@@ -241,10 +243,14 @@ def _resolve(q: wq.Query, schema: Schema, aliases: PersonNames, marked: dict[str
 
 def parse_query(text: str, schema: Schema | None = None, aliases: PersonNames | None = None) -> wq.Query:
     """The Whoosh query for a query string; an empty string matches every document."""
-    schema = schema or build_schema()
+    return _parse(text, schema or build_schema(), aliases)[0]
+
+
+def _parse(text: str, schema: Schema, aliases: PersonNames | None) -> tuple[wq.Query, str]:
+    """The query and the text the parser read (normalized; the positions of its terms are in it)."""
     text = _normalize(text)
     if not text:
-        return wq.Every()
+        return wq.Every(), text
     check_syntax(text, schema)
     text = _PAREN_VALUE.sub(lambda m: f'{m.group(1)}:"{m.group(2)}"', text)
     text = _BATES_VALUE.sub(lambda m: f"bates:{normalize_bates(m.group(1) or m.group(2))}", text)
@@ -260,7 +266,79 @@ def parse_query(text: str, schema: Schema | None = None, aliases: PersonNames | 
         raise QueryError(errors[0])
     if q is wq.NullQuery:
         raise QueryError(_nothing_searchable(text))
-    return _resolve(q, schema, aliases or Aliases(), marked)
+    return _resolve(q, schema, aliases or Aliases(), marked), text
+
+
+def literal_reading(text: str) -> str | None:
+    """The query with its upper-case operator words outside quotes (`NOT`, `AND`, `OR`...) in lower
+    case, read as the words they are in a pasted title; None when it has none."""
+    literal = _outside_quotes(text, lambda part: _OPERATOR.sub(lambda m: m.group(0).lower(), part))
+    return literal if literal != text else None
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of a query (or a phrase, a wildcard, a group) searched in the body and title: as
+    typed, and its query."""
+
+    text: str
+    query: wq.Query
+
+
+@dataclass(frozen=True)
+class Loose:
+    """A query's words matched loosely: documents holding any of them, each word held adding its
+    score; field clauses, NOT clauses and filters still required."""
+
+    query: wq.Query
+    words: tuple[Word, ...]
+
+
+def loose_query(
+    text: str, filters: Filters, schema: Schema | None = None, aliases: PersonNames | None = None
+) -> Loose | None:
+    """The loose form of a query whose words are all required (an AND, written or implied): the
+    same clauses, its words joined by an Or (as Whoosh's `OrGroup` joins them: a document's score
+    is the sum of the scores of the words it holds). None for fewer than two words.
+
+    Whoosh's coordination bonus (`OrGroup.factory(scale)`) is too small to rank documents by the
+    number of words they hold (`search` does that) and is scored a document at a time, twice as
+    slow on 20,000 documents; a plain Or is scored a term at a time (`topk`)."""
+    schema = schema or build_schema()
+    q, parsed = _parse(text, schema, aliases)
+    clauses = list(q.children()) if type(q) is wq.And else [q]
+    words = tuple(Word(_typed(c, parsed, schema), c) for c in clauses if _is_word(c))
+    if len(words) < 2:
+        return None
+    kept = [c for c in clauses if not _is_word(c)]
+    f = filter_query(filters, schema, aliases)
+    filtering = [] if f is None else list(f.children()) if type(f) is wq.And else [f]
+    parts = [wq.Or([w.query for w in words]), *kept, *filtering]
+    return Loose(parts[0] if len(parts) == 1 else wq.And(parts), words)
+
+
+def _is_word(clause: wq.Query) -> bool:
+    """A clause that searches words of the body and title (not a field, a date or a NOT)."""
+    if isinstance(clause, (wq.Not, wq.AndNot)):
+        return False
+    leaves = list(clause.leaves()) if not clause.is_leaf() else [clause]
+    return bool(leaves) and all(getattr(leaf, "fieldname", None) in DEFAULT_FIELDS for leaf in leaves)
+
+
+def _typed(clause: wq.Query, parsed: str, schema: Schema) -> str:
+    """A clause's words as typed: the span of its terms in the text the parser read (Whoosh keeps
+    it for words, not for phrases and wildcards), else its phrase or pattern."""
+    leaves = list(clause.leaves()) if not clause.is_leaf() else [clause]
+    spans = [(t.startchar, t.endchar) for t in leaves if type(t) in (wq.Term, wq.FuzzyTerm) and t.startchar is not None]
+    if spans:
+        return parsed[min(s for s, _ in spans) : max(e for _, e in spans)]
+    first = leaves[0]
+    if isinstance(first, wq.Phrase):
+        analyzer = schema[first.fieldname].analyzer
+        quoted = (m.group(0) for m in _QUOTED.finditer(parsed))
+        same = (q for q in quoted if [t.text for t in analyzer(q[1:-1])] == list(first.words))
+        return next(same, " ".join(first.words))
+    return f"{first.text}*" if isinstance(first, wq.Prefix) else str(getattr(first, "text", clause))
 
 
 def _nothing_searchable(text: str) -> str:

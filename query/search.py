@@ -5,11 +5,13 @@ Only this module (with `export`) knows Whoosh's searcher.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +28,19 @@ from indexer.titles import first_line
 from . import topk
 from .aliases import Aliases
 from .facets import FacetCount, check_facets, facet_spec, tally
-from .fast import DayRange, allowed, count, matched_tokens, split_dates, text_words, with_day_ranges
-from .parse import Filters, combine
+from .fast import (
+    DayRange,
+    allowed,
+    by_segment,
+    count,
+    doc_set,
+    matched_tokens,
+    segments,
+    split_dates,
+    text_words,
+    with_day_ranges,
+)
+from .parse import Filters, Word, combine, literal_reading, loose_query
 from .people import directory
 from .suggest import did_you_mean
 
@@ -65,6 +78,8 @@ class Hit:
     label: str = ""
     """What lists show for the hit: its title, else the first line of its text with words in
     it, else its file name (never empty)."""
+    missing: tuple[str, ...] = ()
+    """The query's words the document lacks: empty for a document holding every word."""
 
 
 class Sort(StrEnum):
@@ -97,6 +112,12 @@ class SearchResult:
     page: int = 1
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     suggestion: str | None = None
+    partial: int = 0
+    """How many more documents hold some of the query's words but not all; the hits after the
+    `total` that hold every word are the best of them."""
+    reading: str | None = None
+    """The query as searched when its upper-case operator words found nothing and were read as
+    words (`NOT` as `not`); None when searched as typed."""
 
 
 @dataclass(frozen=True)
@@ -258,26 +279,116 @@ def search(
     facets: Sequence[str] = (),
     aliases: Aliases | None = None,
     top_values: int | None = 20,
+    strict: bool = False,
 ) -> SearchResult:
     """Search the index at `index_dir`: page `page` of `limit` hits (`limit=None`: every hit), with
-    counts of the named facets over every match (`top_values` most frequent of each)."""
+    counts of the named facets over every match (`top_values` most frequent of each).
+
+    Unless `strict`: a query with upper-case AND/OR/NOT that finds nothing is searched with them
+    read as words (`SearchResult.reading`); and in relevance order, when fewer documents than the
+    pages asked for hold every word, the hits go on with documents holding some of them, the most
+    words first (`SearchResult.partial`), each naming the words it lacks (`Hit.missing`). With `strict`,
+    the literal reading is only suggested."""
     if page < 1 or (limit is None and page != 1):
         raise QueryError(f"page {page} does not exist; pages start at 1 (and there is one page without a limit)")
     names = check_facets(facets)
+    filters = filters or Filters()
     with opened(index_dir) as (ix, searcher):
         people = directory(index_dir, ix, aliases)
-        q = combine(text, filters or Filters(), ix.schema, people)
         wanted = None if limit is None else limit * page
-        found = find(searcher, q, wanted, sort, names)
+        found = find(searcher, combine(text, filters, ix.schema, people), wanted, sort, names)
+        reading = suggestion = None
+        if not found.total and (literal := _literal(searcher, text, filters, people, wanted, sort, names)):
+            if strict:
+                suggestion = literal[0] if literal[1].total else None
+            else:
+                reading, found = literal
+                text = reading
+        partial = None
+        if not strict and sort is Sort.relevance and wanted is not None and found.total < wanted:
+            partial = _partial(searcher, text, filters, people, found, wanted)
         if not found.total:
-            suggestion = did_you_mean(searcher, text) if text.strip() else None
-            return SearchResult(0, (), page, {name: [] for name in names}, suggestion)
-        assert found.results is not None
-        shown = found.results[(page - 1) * limit : wanted] if limit is not None else list(found.results)
-        counts = {name: tally(name, found.results.groups(name), people, top_values) for name in names}
-        words = text_words(found.query, searcher.reader())
-        hits = tuple(make_hit(h, sort is Sort.relevance, words, found.bonus) for h in shown)
-        return SearchResult(found.total, hits, page, counts, None)
+            suggestion = suggestion or (did_you_mean(searcher, text) if text.strip() else None)
+        if not found.total and partial is None:
+            return SearchResult(0, (), page, {name: [] for name in names}, suggestion, reading=reading)
+        whole = found.results[:] if found.results is not None else []
+        shown = whole[(page - 1) * limit : wanted] if limit is not None else whole
+        words = text_words(found.query, searcher.reader()) if shown else frozenset()
+        hits = [make_hit(h, sort is Sort.relevance, words, found.bonus) for h in shown]
+        if partial is not None and limit is not None:
+            hits += _partial_hits(searcher, partial, max(0, (page - 1) * limit - len(whole)), limit - len(shown))
+        groups = found.results.groups if found.results is not None else lambda name: {}
+        counts = {name: tally(name, groups(name), people, top_values) for name in names}
+        return SearchResult(
+            found.total, tuple(hits), page, counts, suggestion, partial=partial.total if partial else 0, reading=reading
+        )
+
+
+def _literal(
+    searcher: Searcher, text: str, filters: Filters, people: Any, wanted: int | None, sort: Sort, facets: Sequence[str]
+) -> tuple[str, Found] | None:
+    """The query with its operator words read as words, and what it finds; None when it has none."""
+    literal = literal_reading(text)
+    if literal is None:
+        return None
+    try:
+        q = combine(literal, filters, searcher.schema, people)
+    except QueryError:  # nothing left to search once the operators are words (most are stop words)
+        return None
+    return literal, find(searcher, q, wanted, sort, facets)
+
+
+@dataclass(frozen=True)
+class _Partial:
+    """Documents holding some of a query's words but not all: how many, the best of them (Whoosh
+    hits), the indexed words to highlight, the query's words and the documents holding each (global
+    numbers), the score bonus."""
+
+    total: int
+    hits: list[WhooshHit]
+    highlight: frozenset[str]
+    words: tuple[Word, ...]
+    holders: list[set[int]]
+    bonus: float
+
+
+def _partial(
+    searcher: Searcher, text: str, filters: Filters, people: Any, found: Found, wanted: int
+) -> _Partial | None:
+    """The documents matching the query's loose form (see `parse.loose_query`) but not every word:
+    those holding the most words first, each number of words ranked by score; enough to fill
+    `wanted` hits after the `found.total` that hold every word. None when the query has fewer than
+    two words or no document holds only some."""
+    loose = loose_query(text, filters, searcher.schema, people)
+    if loose is None:
+        return None
+    holders = [{offset + d for sub, offset in segments(searcher) for d in doc_set(w.query, sub)} for w in loose.words]
+    held = Counter(chain.from_iterable(holders))
+    hits: list[WhooshHit] = []
+    total, bonus, highlight = 0, 0.0, frozenset[str]()
+    for n in range(len(loose.words) - 1, 0, -1):  # every word held: the documents `found` holds
+        tier = {docnum for docnum, k in held.items() if k == n}
+        more = find(searcher, loose.query, max(1, wanted - found.total - len(hits)), only=tier) if tier else None
+        if more is None or more.results is None:
+            continue
+        total, bonus = total + more.total, more.bonus
+        hits += more.results[: wanted - found.total - len(hits)]
+        highlight = highlight or text_words(more.query, searcher.reader())
+    return _Partial(total, hits, highlight, loose.words, holders, bonus) if total else None
+
+
+def _partial_hits(searcher: Searcher, partial: _Partial, start: int, n: int) -> list[Hit]:
+    """`n` of the documents holding only some of the words, from the `start`th, as hits naming the
+    words they lack."""
+    return [
+        replace(make_hit(h, True, partial.highlight, partial.bonus), missing=_missing(partial, h.docnum))
+        for h in partial.hits[start : start + n]
+    ]
+
+
+def _missing(partial: _Partial, docnum: int) -> tuple[str, ...]:
+    """The query's words (as typed) that a document does not hold."""
+    return tuple(w.text for w, docs in zip(partial.words, partial.holders, strict=True) if docnum not in docs)
 
 
 @dataclass(frozen=True)
@@ -292,9 +403,15 @@ class Found:
 
 
 def find(
-    searcher: Searcher, q: wq.Query, wanted: int | None, sort: Sort = Sort.relevance, facets: Sequence[str] = ()
+    searcher: Searcher,
+    q: wq.Query,
+    wanted: int | None,
+    sort: Sort = Sort.relevance,
+    facets: Sequence[str] = (),
+    only: set[int] | None = None,
 ) -> Found:
-    """The top `wanted` hits of a query (every hit for None) and the exact number of matches.
+    """The top `wanted` hits of a query (every hit for None) and the exact number of matches;
+    `only`: the documents (global numbers) that may match, None for all.
 
     Keyword queries (terms under And/Or/Not) are scored a term at a time (`topk`). Otherwise
     Whoosh skips the documents that cannot make the top hits, which makes its own count wrong, so
@@ -304,6 +421,9 @@ def find(
     q = with_day_ranges(q)
     rest, dates = split_dates(q)
     allow = allowed(searcher, dates) if dates else None
+    if only is not None:
+        mine = by_segment(searcher, only)
+        allow = mine if allow is None else {offset: allow[offset] & docs for offset, docs in mine.items()}
     if allow is not None and not any(allow.values()):
         return Found(0, None, q)
     bonus = sum(d.boost for d in dates) if allow is not None and rest is not None else 0.0

@@ -16,7 +16,10 @@ from whoosh.analysis import RegexTokenizer, StemFilter
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import damerau_levenshtein
 
-_WORD = re.compile(r"(?<![\w:~*?])([A-Za-z][A-Za-z'-]{2,})(?![\w:~*?])")
+from indexer.schema import fold_accents
+
+_LETTER = r"[^\W\d_]"
+_WORD = re.compile(rf"(?<![\w:~*?])({_LETTER}(?:{_LETTER}|['-]){{2,}})(?![\w:~*?])")
 _OPERATORS = {"AND", "OR", "NOT", "TO"}
 _FIELD = "text"
 _MAXDIST = 2
@@ -27,8 +30,10 @@ _STEM = StemFilter()
 
 
 def _stem(word: str) -> str:
-    tokens = [t.text for t in _STEM(_TOKENS(word.lower()))]
-    return tokens[0] if tokens else word.lower()
+    """The indexed form of a word: lower case, accents folded, stemmed."""
+    folded = fold_accents(word.lower())
+    tokens = [t.text for t in _STEM(_TOKENS(folded))]
+    return tokens[0] if tokens else folded
 
 
 def _as_written(searcher: Searcher, stem: str, typed: str) -> str | None:
@@ -37,9 +42,14 @@ def _as_written(searcher: Searcher, stem: str, typed: str) -> str | None:
     if docnum is None:
         return None
     text = searcher.stored_fields(docnum).get("text", "")
-    words = {t.text for t in _TOKENS(text.lower()) if t.text[:1] == stem[:1]}
+    words = {t.text for t in _TOKENS(text.lower()) if fold_accents(t.text[:1]) == stem[:1]}
     candidates = [w for w in words if _stem(w) == stem]
-    return min(candidates, key=lambda w: (damerau_levenshtein(w, typed), abs(len(w) - len(typed)), w), default=None)
+    return min(candidates, key=lambda w: (_distance(w, typed), abs(len(w) - len(typed)), w), default=None)
+
+
+def _distance(written: str, typed: str) -> int:
+    """Edits from a word as written to the typed word (lower case, accents folded)."""
+    return int(damerau_levenshtein(fold_accents(written), typed))
 
 
 def _suggested(searcher: Searcher, stem: str, typed: str) -> str | None:
@@ -57,18 +67,18 @@ def _cut_short(searcher: Searcher, typed: str) -> str | None:
     cuts = (typed[:n] for n in range(len(typed) - 1, _SHORTEST_STEM - 1, -1))
     for stem in islice((c for c in cuts if searcher.doc_frequency(_FIELD, c)), _TRIES):
         written = _as_written(searcher, stem, typed)
-        if written and damerau_levenshtein(written, typed) <= _MAXDIST:
+        if written and _distance(written, typed) <= _MAXDIST:
             return written
     return None
 
 
 def _correct(searcher: Searcher, word: str) -> str | None:
-    typed = word.lower()
+    typed = fold_accents(word.lower())
     stem = _stem(typed)
-    if searcher.doc_frequency(_FIELD, stem):
-        return None
+    if searcher.doc_frequency(_FIELD, stem) or not list(searcher.schema[_FIELD].analyzer(word)):
+        return None  # an indexed word, or a stop word (never indexed, never searched)
     found = [w for w in (_suggested(searcher, stem, typed), _cut_short(searcher, typed)) if w]
-    return min(found, key=lambda w: damerau_levenshtein(w, typed), default=None)
+    return min(found, key=lambda w: _distance(w, typed), default=None)
 
 
 def did_you_mean(searcher: Searcher, text: str) -> str | None:

@@ -325,7 +325,7 @@ def test_odd_unicode_and_empty_queries(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "term"), [("Jose\u0301", "josé"), ("ｓｃａｎｎｅｒ", "scanner"), ("\ufb01le", "file")]
+    ("typed", "term"), [("Jose\u0301", "jose"), ("ｓｃａｎｎｅｒ", "scanner"), ("\ufb01le", "file")]
 )
 def test_query_text_is_unicode_normalized(typed: str, term: str) -> None:
     assert parse(typed) == both(term)
@@ -336,9 +336,9 @@ def test_invisible_characters_around_words_are_ignored() -> None:
     assert parse("scanner\x00") == both("scanner")
 
 
-def test_accented_words_are_kept() -> None:
-    assert parse("José") == both("josé")
-    assert parse("café") == both("café")
+def test_accented_words_are_folded_as_the_index_folds_them() -> None:
+    assert parse("José") == both("jose")
+    assert parse("café") == both("cafe")
 
 
 def test_check_syntax_accepts_good_input() -> None:

@@ -110,7 +110,10 @@ def test_searching_any_input_returns_hits_or_a_query_error(index_dir: Path, text
         result = search(index_dir, text, limit=3, facets=["sender", "exemption"], aliases=ALIASES)
     except QueryError:
         return
-    assert result.total >= len(result.hits)
+    whole = [h for h in result.hits if not h.missing]
+    assert result.total >= len(whole) and result.total + result.partial >= len(result.hits)
+    assert result.hits[: len(whole)] == tuple(whole)  # documents holding every word come first
+    assert [len(h.missing) for h in result.hits] == sorted(len(h.missing) for h in result.hits)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
