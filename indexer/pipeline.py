@@ -85,10 +85,11 @@ class IndexReport:
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    """Reported as the run goes: `phase` is `files` (a file is done), `ocr` (a page is read),
-    `commit` or `done`. `done` of `total` files are finished; `partial` is the share of the
-    files being OCR'd that is read (in files: 0.5 for one file half read), so progress moves
-    with each page; `pages` counts the pages read so far, each OCR'd page as it finishes."""
+    """Reported as the run goes: `phase` is `start` (the files are counted), `files` (a file is
+    done), `ocr` (a page is read), `commit` or `done`. `done` of `total` files are finished;
+    `partial` is the share of the files being OCR'd that is read (in files: 0.5 for one file
+    half read), so progress moves with each page; `pages` counts the pages read so far, each
+    OCR'd page as it finishes."""
 
     phase: str
     done: int
@@ -404,6 +405,7 @@ class _Run:
 
     def execute(self, jobs: Iterable[Job]) -> None:
         """Run the jobs in the worker pool, write each outcome, and commit at the end."""
+        self.tell("start")
         for outcome in _run_jobs(jobs, self.options.worker_count()):
             if isinstance(outcome, PageOutcome):
                 self.page_read(outcome)

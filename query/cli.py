@@ -6,10 +6,12 @@ import functools
 import inspect
 import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from datetime import timedelta
 from enum import StrEnum
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -18,7 +20,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, Task, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, Task, TextColumn
 from rich.table import Column, Table
 from rich.text import Text
 
@@ -179,8 +181,9 @@ class _NameColumn(ProgressColumn):
 
 class _Bar:
     """A progress bar: phase, files done, pages read, pages/s and the ETA, then the file at hand.
-    It moves with each OCR'd page, so a long scan shows its rate and ETA as it is read; at 80
-    columns everything but the file name keeps its room."""
+    It moves with each OCR'd page, so a long scan shows its rate and ETA as it is read; the ETA
+    follows the average pace since the start (steadier than the last seconds' pace when pages
+    finish in bursts, one per worker). At 80 columns everything but the file name keeps its room."""
 
     def __init__(self, show: bool) -> None:
         def fixed(width: int | None = None) -> Column:
@@ -189,12 +192,13 @@ class _Bar:
         self.progress = Progress(
             SpinnerColumn(table_column=fixed()), TextColumn("[bold]{task.fields[phase]}", table_column=fixed()),
             BarColumn(bar_width=10, table_column=fixed(10)),
-            TextColumn("{task.fields[files]}, {task.fields[pages]}, {task.fields[rate]} pages/s, eta",
-                       table_column=fixed()),
-            TimeRemainingColumn(table_column=fixed()), _NameColumn(),
-            console=err, disable=not show, transient=True,
+            TextColumn("{task.fields[files]}, {task.fields[pages]}, {task.fields[rate]} pages/s, "
+                       "eta {task.fields[eta]}", table_column=fixed()),
+            _NameColumn(), console=err, disable=not show, transient=True,
         )  # fmt: skip
-        self.task = self.progress.add_task("", total=None, phase="indexing", files="", pages="0 pages", rate="-")
+        self.task = self.progress.add_task(
+            "", total=None, phase="indexing", files="0 files", pages="0 pages", rate="-", eta=_NO_ETA
+        )
         self.started = self.progress.get_time()
 
     def __enter__(self) -> _Bar:
@@ -207,11 +211,23 @@ class _Bar:
     def __call__(self, event: ProgressEvent) -> None:
         elapsed = self.progress.get_time() - self.started
         phase = {"commit": "committing", "done": "done", "ocr": "OCR"}.get(event.phase, "indexing")
+        completed = event.done + event.partial
         self.progress.update(
-            self.task, total=event.total, completed=event.done + event.partial, phase=phase,
+            self.task, total=event.total, completed=completed, phase=phase,
             files=f"{event.done}/{_count(event.total, 'file')}", pages=_count(event.pages, "page"),
-            rate=_rate(event.pages, elapsed), description=" ".join(Path(event.path).name.split()),
+            rate=_rate(event.pages, elapsed), eta=_eta(completed, event.total, elapsed),
+            description=" ".join(Path(event.path).name.split()),
         )  # fmt: skip
+
+
+_NO_ETA = "-:--:--"
+
+
+def _eta(done: float, total: int, seconds: float) -> str:
+    """Time left at the pace so far (`0:03:15`), `-:--:--` before any progress."""
+    if done <= 0 or seconds <= 0:
+        return _NO_ETA
+    return str(timedelta(seconds=math.ceil(seconds * max(total - done, 0) / done)))
 
 
 def _rate(pages: int, seconds: float) -> str:
