@@ -482,11 +482,14 @@ class _Run:
         )
 
 
-def _plan(files: list[Path], run: _Run) -> Iterator[Job]:
-    """Jobs for new and changed files; unchanged files are skipped, copies and files that cannot
-    be read are recorded as such."""
+def _plan(found: Found, run: _Run) -> Iterator[Job]:
+    """Jobs for new and changed files; unchanged files are skipped, copies and what cannot be
+    read are recorded as such."""
+    for entry in found.unreadable:
+        run.fail(str(entry.path), entry.reason)
+        run.finish_file(str(entry.path))
     seen: dict[str, str] = {}  # content hash: the first file of this run with it
-    for path in files:
+    for path in found.files:
         key = str(path)
         record = run.manifest.get(key)
         try:
@@ -558,8 +561,10 @@ def index_paths(
     """Index files and folders (recursively) into the index at `index_dir`, creating it if needed.
 
     Unchanged files are skipped by size and mtime (then by hash), copies of indexed files are
-    skipped, a changed file replaces its documents, and a file that cannot be read is reported
-    while the batch goes on. With `prune`, documents of files that no longer exist are removed.
+    skipped as duplicates, a changed file replaces its documents, and a file or folder that
+    cannot be read is reported and recorded while the batch goes on. With `prune`, documents of
+    files that no longer exist are removed. FoiaSearchError (bad arguments) when a path cannot
+    be opened or no file at all is found, before the index is touched.
     """
     options = options or Options()
     _check(options)
@@ -597,10 +602,7 @@ def _index_files(
             if prune:
                 _prune(run)
             _forget_failures(run, found)
-            for entry in found.unreadable:
-                run.fail(str(entry.path), entry.reason)
-                run.finish_file(str(entry.path))
-            run.execute(_plan(found.files, run))
+            run.execute(_plan(found, run))
         _refresh_people(index_dir, ix)
         return run.finish(started)
     finally:
