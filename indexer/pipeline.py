@@ -21,7 +21,7 @@ from whoosh.index import Index
 
 from .cache import ExtractionCache
 from .documents import Document, build_documents
-from .errors import EmptyFileError, ExtractionError, FoiaSearchError
+from .errors import EmptyFileError, ExtractionError, FoiaSearchError, NothingToIndexError
 from .extract import PDF_ENGINES, Page, blank_text_file, check_not_empty, extract
 from .manifest import FileRecord, Manifest
 from .ocr import DEFAULT_LANG, check_ocr, ocr_page, unavailable_reason, usable_mode
@@ -563,8 +563,8 @@ def index_paths(
     Unchanged files are skipped by size and mtime (then by hash), copies of indexed files are
     skipped as duplicates, a changed file replaces its documents, and a file or folder that
     cannot be read is reported and recorded while the batch goes on. With `prune`, documents of
-    files that no longer exist are removed. FoiaSearchError (bad arguments) when a path cannot
-    be opened or no file at all is found, before the index is touched.
+    files that no longer exist are removed. Before the index is touched, BadArgumentError for a
+    path that cannot be opened, NothingToIndexError when no file at all is found.
     """
     options = options or Options()
     _check(options)
@@ -573,7 +573,7 @@ def index_paths(
     found = _outside(find_files(paths), index_dir.resolve())
     if not found.files and not found.unreadable:
         names = ", ".join(str(p) for p in paths)
-        raise FoiaSearchError(
+        raise NothingToIndexError(
             f"nothing to index: no file found in {names} (hidden files and folders, and links to folders, are left out)"
         )
     if index_dir.exists() and not index_exists(index_dir):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .errors import FoiaSearchError
+from .errors import BadArgumentError
 
 Kind = Literal["pdf", "text", "unknown"]
 
@@ -94,7 +94,7 @@ def find_files(paths: Iterable[Path]) -> Found:
     """Every regular file under the given files and folders, recursively, in a stable order, and
     what could not be read on the way (never skipped in silence). The given paths are resolved
     (absolute, links followed), so every path found is absolute. A given path that is missing, a
-    symbolic link loop or not a file or folder raises FoiaSearchError (bad arguments).
+    symbolic link loop or not a file or folder raises BadArgumentError.
 
     Hidden files and folders (names starting with a dot) inside a folder are left out; links to
     folders inside a folder are not followed.
@@ -102,7 +102,7 @@ def find_files(paths: Iterable[Path]) -> Found:
     found = Found()
     for path in paths:
         if problem := path_problem(path):
-            raise FoiaSearchError(f"{path}: {problem}")
+            raise BadArgumentError(f"{path}: {problem}")
         path = path.resolve()
         found.roots.append(path)
         if path.is_dir():
@@ -110,7 +110,7 @@ def find_files(paths: Iterable[Path]) -> Found:
         elif path.is_file():
             found.files.append(path)
         else:
-            raise FoiaSearchError(f"{path}: not a file or folder")
+            raise BadArgumentError(f"{path}: not a file or folder")
     return found
 
 

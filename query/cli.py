@@ -295,8 +295,8 @@ def index(
     file or folder that cannot be read is reported and recorded (`foia status` lists it) and the
     rest go on; an empty file (zero bytes, blank text, a PDF with no text and no image) is
     reported and recorded, with no document. Commits come every 200 files or minute, so a stopped
-    run keeps its work and the next run resumes. Exits 1 when some file failed, 2 when no file is
-    found to index."""
+    run keeps its work and the next run resumes. Exits 1 when some file failed, 10 when no file
+    is found to index."""
     options = Options(workers=workers, engine=engine, ocr=ocr, ocr_lang=ocr_lang, wait=wait)
     show = not quiet and not as_json and err.is_terminal
     if rebuild and index_exists(index_dir):

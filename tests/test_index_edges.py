@@ -28,6 +28,7 @@ from typer.testing import CliRunner, Result
 
 import indexer
 import query.cli as cli
+from indexer.errors import ExitCode
 from query.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,12 +207,12 @@ def test_real_permission_denied_end_to_end(tmp_path: Path) -> None:
 # --- 9. nothing found, loops, duplicates, plurals -------------------------------------------------
 
 
-def test_index_of_an_empty_folder_says_nothing_was_found_and_exits_2(tmp_path: Path) -> None:
+def test_index_of_an_empty_folder_says_nothing_was_found_and_exits_10(tmp_path: Path) -> None:
     folder = tmp_path / "empty"
     write(folder / ".hidden-notes.txt")
     (folder / "nested").mkdir()
     result = foia("index", folder, "--index", tmp_path / "ix")
-    assert result.exit_code == 2
+    assert result.exit_code == ExitCode.nothing_to_index == 10
     assert result.stderr.startswith(f"error: nothing to index: no file found in {folder}")
     assert "Traceback" not in result.output
     assert not (tmp_path / "ix").exists()
