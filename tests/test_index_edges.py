@@ -282,7 +282,7 @@ def test_counts_of_one_are_singular(tmp_path: Path) -> None:
     )
     assert foia("watch", "add", "port", "port", "--index", index).exit_code == 0
     second = foia("index", write(tmp_path / "two" / "cable.txt", "Cable on port security\n"), "--index", index)
-    assert "watch port: 1 new hit (`foia watch new port` lists them)" in second.stderr.splitlines()
+    assert f"watch port: 1 new hit (`foia watch new port --index {index}` lists them)" in second.stderr.splitlines()
     status = foia("status", "--index", index).stdout
     assert status.startswith(f"{index}: 2 files indexed (2 documents, 2 pages), 0 failed, 0 empty, 0 duplicates,")
     assert "cache 2 entries" in status
