@@ -24,6 +24,7 @@ from .errors import (
     IncompatibleIndexError,
     IndexBusyError,
     IndexMissingError,
+    NothingToIndexError,
     QueryError,
     WatchNotFoundError,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "IncompatibleIndexError",
     "IndexBusyError",
     "IndexMissingError",
+    "NothingToIndexError",
     "DamagedIndexError",
     "Options",
     "ProgressEvent",

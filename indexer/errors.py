@@ -72,6 +72,12 @@ class EmptyFileError(ExtractionError):
     with no text and no image. Not a failure: the file is recorded with this reason."""
 
 
+class NothingToIndexError(FoiaSearchError):
+    """The paths given to index hold no file at all (an empty folder, hidden files only)."""
+
+    exit_code = ExitCode.nothing_to_index
+
+
 class IndexMissingError(FoiaSearchError):
     """No index exists at the given location."""
 

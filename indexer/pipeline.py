@@ -21,12 +21,12 @@ from whoosh.index import Index
 
 from .cache import ExtractionCache
 from .documents import Document, build_documents
-from .errors import EmptyFileError, ExtractionError, FoiaSearchError
+from .errors import EmptyFileError, ExtractionError, FoiaSearchError, NothingToIndexError
 from .extract import PDF_ENGINES, Page, blank_text_file, check_not_empty, extract
 from .manifest import FileRecord, Manifest
 from .ocr import DEFAULT_LANG, check_ocr, ocr_page, unavailable_reason, usable_mode
 from .people import current_people
-from .sources import Source, file_sha256, iter_files, sniff
+from .sources import Found, Source, file_sha256, find_files, sniff
 from .stamps import strip_stamps
 from .store import (
     Writer,
@@ -65,6 +65,7 @@ class IndexReport:
     ocr_read: int = 0
     ocr_unavailable: str = ""
     skipped: int = 0
+    """Files unchanged since the last run (or only touched), not read again."""
     pruned: int = 0
     extracted: int = 0
     from_cache: int = 0
@@ -73,6 +74,8 @@ class IndexReport:
     empty: list[FileFailure] = field(default_factory=list)
     """Files with nothing to index (zero bytes, blank text, a PDF with no text and no image): not
     failures, recorded so that a re-run skips them while they are unchanged."""
+    duplicates: list[FileFailure] = field(default_factory=list)
+    """Copies of another file, not indexed again; the reason names that file."""
     seconds: float = 0.0
 
     @property
@@ -82,14 +85,18 @@ class IndexReport:
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    """Reported as the run goes: `phase` is `files` (a file is done), `ocr` (a page is read),
-    `commit` or `done`."""
+    """Reported as the run goes: `phase` is `start` (the files are counted), `files` (a file is
+    done), `ocr` (a page is read), `commit` or `done`. `done` of `total` files are finished;
+    `partial` is the share of the files being OCR'd that is read (in files: 0.5 for one file
+    half read), so progress moves with each page; `pages` counts the pages read so far, each
+    OCR'd page as it finishes."""
 
     phase: str
     done: int
     total: int
     pages: int
     path: str = ""
+    partial: float = 0.0
 
 
 Progress = Callable[[ProgressEvent], None]
@@ -146,13 +153,15 @@ class Outcome:
 
 @dataclass(frozen=True)
 class PageJob:
-    """One page to OCR (picklable for workers); the result goes to the extraction cache."""
+    """One page to OCR (picklable for workers) of the `of` pages its file has to OCR; the result
+    goes to the extraction cache."""
 
     path: str
     sha256: str
     number: int
     lang: str
     cache_dir: str
+    of: int = 1
 
 
 @dataclass(frozen=True)
@@ -315,7 +324,8 @@ def _run_jobs(jobs: Iterable[Job], workers: int) -> Iterator[Outcome | PageOutco
                 job = replace(result.job, extracted=result.extracted)
                 waiting[job.path] = (job, set(result.ocr_todo))
                 for number in result.ocr_todo:
-                    page_job = PageJob(job.path, job.sha256, number, job.ocr_lang or DEFAULT_LANG, job.cache_dir)
+                    lang = job.ocr_lang or DEFAULT_LANG
+                    page_job = PageJob(job.path, job.sha256, number, lang, job.cache_dir, len(result.ocr_todo))
                     pending.add(pool.submit(work_page, page_job))
             else:
                 yield result
@@ -349,6 +359,9 @@ class _Run:
         self.last_commit = time.monotonic()
         self.done = 0
         self.total = 0
+        self.pages_done = 0
+        self.ocr_read: dict[str, tuple[int, int]] = {}
+        """Files being OCR'd: pages read so far, and pages to read."""
 
     def job(
         self, path: str, sha256: str, size: int, mtime_ns: int, previous: str | None = None, engine: str = ""
@@ -359,7 +372,14 @@ class _Run:
 
     def tell(self, phase: str, path: str = "") -> None:
         if self.progress:
-            self.progress(ProgressEvent(phase, self.done, self.total, self.report.pages, path))
+            # a file being OCR'd is done once its documents are built: one step more than its pages
+            partial = sum(read / (todo + 1) for read, todo in self.ocr_read.values())
+            self.progress(ProgressEvent(phase, self.done, self.total, self.pages_done, path, partial))
+
+    def count_pages(self, path: str, pages: int) -> None:
+        """A file is done with `pages` pages: count those not counted as they were OCR'd."""
+        read, _ = self.ocr_read.pop(path, (0, 0))
+        self.pages_done += max(pages - read, 0)
 
     def record(self, record: FileRecord) -> None:
         self.pending.append(record)
@@ -385,6 +405,7 @@ class _Run:
 
     def execute(self, jobs: Iterable[Job]) -> None:
         """Run the jobs in the worker pool, write each outcome, and commit at the end."""
+        self.tell("start")
         for outcome in _run_jobs(jobs, self.options.worker_count()):
             if isinstance(outcome, PageOutcome):
                 self.page_read(outcome)
@@ -399,6 +420,9 @@ class _Run:
         job = outcome.job
         if outcome.failure:
             self.report.warnings.append(FileFailure(job.path, outcome.failure))
+        read, _ = self.ocr_read.get(job.path, (0, job.of))
+        self.ocr_read[job.path] = (read + 1, job.of)
+        self.pages_done += 1
         self.tell("ocr", f"{job.path} p.{job.number}")
 
     def finish(self, started: float) -> IndexReport:
@@ -416,16 +440,25 @@ class _Run:
         if job.previous is not None:
             self.writer.remove_file(job.path)
 
+    def fail(
+        self, path: str, reason: str, size: int = 0, mtime_ns: int = 0, sha256: str = "", previous: bool = False
+    ) -> None:
+        """Report and record a file or folder that cannot be read, with its reason: `foia status`
+        shows it until a run indexes it or finds it gone. A file indexed before (`previous`)
+        loses its documents: the index follows the file."""
+        self.report.failed.append(FileFailure(path, reason))
+        self.record(FileRecord(path, sha256, size, mtime_ns, "failed", reason))
+        if previous:
+            self.writer.remove_file(path)
+
     def take(self, outcome: Outcome) -> None:
         job = outcome.job
+        self.count_pages(job.path, sum(len(d.pages) for d in outcome.documents))
         if outcome.empty is not None:
             self.nothing_to_index(job, outcome.empty)
             return
         if outcome.failure is not None:
-            self.report.failed.append(FileFailure(job.path, outcome.failure))
-            self.record(FileRecord(job.path, job.sha256, job.size, job.mtime_ns, "failed", outcome.failure))
-            if job.previous is not None:
-                self.writer.remove_file(job.path)  # the index follows the file, now unreadable
+            self.fail(job.path, outcome.failure, job.size, job.mtime_ns, job.sha256, job.previous is not None)
             return
         docs = outcome.documents
         if job.previous is None:
@@ -449,14 +482,18 @@ class _Run:
         )
 
 
-def _plan(files: list[Path], run: _Run) -> Iterator[Job]:
-    """Jobs for new and changed files; unchanged files and copies are recorded as skipped."""
-    seen: set[str] = set()
-    for path in files:
+def _plan(found: Found, run: _Run) -> Iterator[Job]:
+    """Jobs for new and changed files; unchanged files are skipped, copies and what cannot be
+    read are recorded as such."""
+    for entry in found.unreadable:
+        run.fail(str(entry.path), entry.reason)
+        run.finish_file(str(entry.path))
+    seen: dict[str, str] = {}  # content hash: the first file of this run with it
+    for path in found.files:
         key = str(path)
+        record = run.manifest.get(key)
         try:
             stat = path.stat()
-            record = run.manifest.get(key)
             unchanged = record and record.size == stat.st_size and record.mtime_ns == stat.st_mtime_ns
             if unchanged and record.ocr_pages and run.ocr != "never":  # type: ignore[union-attr]
                 yield run.job(record.path, record.sha256, record.size, record.mtime_ns, record.sha256)  # type: ignore[union-attr]
@@ -467,8 +504,7 @@ def _plan(files: list[Path], run: _Run) -> Iterator[Job]:
                 continue
             sha = file_sha256(path)
         except OSError as exc:
-            run.report.failed.append(FileFailure(key, f"cannot read file: {exc.strerror or exc}"))
-            run.finish_file(key)
+            _cannot_read(run, path, record, exc)
             continue
         previous = record.sha256 if record and record.status == "indexed" else None
         if record and previous == sha:  # touched, not changed
@@ -485,14 +521,27 @@ def _plan(files: list[Path], run: _Run) -> Iterator[Job]:
             run.finish_file(key)
             continue
         copy = run.manifest.by_hash(sha)
-        if sha in seen or (copy and copy.path != key and Path(copy.path).exists()):
-            reason = f"same content as {copy.path}" if copy else "same content as another file of this run"
+        original = copy.path if copy and copy.path != key and Path(copy.path).exists() else seen.get(sha)
+        if original is not None:
+            reason = f"same content as {original}"
+            run.report.duplicates.append(FileFailure(key, reason))
             run.record(FileRecord(key, sha, stat.st_size, stat.st_mtime_ns, "duplicate", reason))
-            run.report.skipped += 1
             run.finish_file(key)
             continue
-        seen.add(sha)
+        seen[sha] = key
         yield run.job(key, sha, stat.st_size, stat.st_mtime_ns, previous)
+
+
+def _cannot_read(run: _Run, path: Path, record: FileRecord | None, exc: OSError) -> None:
+    """Record a file that cannot be opened, with its size and mtime when the system gives them."""
+    try:
+        stat = path.stat()
+        size, mtime_ns = stat.st_size, stat.st_mtime_ns
+    except OSError:
+        size, mtime_ns = 0, 0
+    indexed = record is not None and record.status == "indexed"
+    run.fail(str(path), f"cannot read file: {exc.strerror or exc}", size, mtime_ns, previous=indexed)
+    run.finish_file(str(path))
 
 
 def _check(options: Options) -> None:
@@ -512,34 +561,48 @@ def index_paths(
     """Index files and folders (recursively) into the index at `index_dir`, creating it if needed.
 
     Unchanged files are skipped by size and mtime (then by hash), copies of indexed files are
-    skipped, a changed file replaces its documents, and a file that cannot be read is reported
-    while the batch goes on. With `prune`, documents of files that no longer exist are removed.
+    skipped as duplicates, a changed file replaces its documents, and a file or folder that
+    cannot be read is reported and recorded while the batch goes on. With `prune`, documents of
+    files that no longer exist are removed. Before the index is touched, BadArgumentError for a
+    path that cannot be opened, NothingToIndexError when no file at all is found.
     """
     options = options or Options()
     _check(options)
     started = time.monotonic()
-    root = index_dir.resolve()
-    # Roots are resolved once; the files under them are then absolute already.
-    files = [p for p in iter_files(q.resolve() for q in paths) if not p.is_relative_to(root)]
+    paths = list(paths)
+    found = _outside(find_files(paths), index_dir.resolve())
+    if not found.files and not found.unreadable:
+        names = ", ".join(str(p) for p in paths)
+        raise NothingToIndexError(
+            f"nothing to index: no file found in {names} (hidden files and folders, and links to folders, are left out)"
+        )
     if index_dir.exists() and not index_exists(index_dir):
         create_or_open(index_dir)  # a folder that is something else is refused before it is locked
     with exclusive(index_dir, options.wait):
-        return _index_files(files, index_dir, progress, options, prune, started)
+        return _index_files(found, index_dir, progress, options, prune, started)
+
+
+def _outside(found: Found, index_root: Path) -> Found:
+    """What was found, less what is inside the index folder itself."""
+    files = [p for p in found.files if not p.is_relative_to(index_root)]
+    unreadable = [u for u in found.unreadable if not u.path.is_relative_to(index_root)]
+    return Found(found.roots, files, unreadable)
 
 
 def _index_files(
-    files: list[Path], index_dir: Path, progress: Progress | None, options: Options, prune: bool, started: float
+    found: Found, index_dir: Path, progress: Progress | None, options: Options, prune: bool, started: float
 ) -> IndexReport:
     ix = create_or_open(index_dir)
     manifest = manifest_of(index_dir)
     try:
         with writing(ix) as writer:
             run = _Run(writer, manifest, options, progress, cache_of(index_dir).folder)
-            run.total = len(files)
+            run.total = len(found.files) + len(found.unreadable)
             _reconcile(run)
             if prune:
                 _prune(run)
-            run.execute(_plan(files, run))
+            _forget_failures(run, found)
+            run.execute(_plan(found, run))
         _refresh_people(index_dir, ix)
         return run.finish(started)
     finally:
@@ -567,6 +630,19 @@ def _reconcile(run: _Run) -> None:
     for source in present - recorded.keys():
         run.writer.remove_file(source)
     run.manifest.remove(path for path, r in recorded.items() if r.documents and path not in present)
+
+
+def _forget_failures(run: _Run, found: Found) -> None:
+    """Failures recorded under the paths walked that are neither found again nor unreadable now
+    are of files gone, or of folders that can be read again: their records go (a failed file has
+    no document to prune)."""
+    listed = {str(p) for p in found.files} | {str(u.path) for u in found.unreadable}
+    stale = [
+        r.path
+        for r in run.manifest.records("failed")
+        if r.path not in listed and any(Path(r.path).is_relative_to(root) for root in found.roots)
+    ]
+    run.manifest.remove(stale)
 
 
 def _prune(run: _Run) -> None:

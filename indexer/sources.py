@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from .errors import BadArgumentError
 
 Kind = Literal["pdf", "text", "unknown"]
 
@@ -51,18 +55,81 @@ def describe(path: Path) -> Source:
     return Source(path=path.resolve(), kind=sniff(head), sha256=file_sha256(path), size=path.stat().st_size)
 
 
-def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every regular file under the given files and folders, recursively, in a stable order.
+@dataclass(frozen=True)
+class Unreadable:
+    """An entry under a folder that cannot be read: a folder that cannot be listed, a symbolic
+    link loop, a link to nothing; `reason` in a few words."""
 
-    Hidden files and folders (names starting with a dot) inside a folder are left out.
+    path: Path
+    reason: str
+
+
+@dataclass
+class Found:
+    """What `find_files` found under `roots` (the given paths, resolved): the files, in a stable
+    order, and the entries it could not read."""
+
+    roots: list[Path] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+
+
+def path_problem(path: Path) -> str | None:
+    """Why `path` cannot be opened, in a few words (`symbolic link loop`, `no such file or
+    folder`, ...), or None."""
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            return f"broken symbolic link (its target {os.readlink(path)} does not exist)"
+        if exc.errno == errno.ENOENT:
+            return "no such file or folder"
+        return f"cannot read: {exc.strerror or exc}"
+    return None
+
+
+def find_files(paths: Iterable[Path]) -> Found:
+    """Every regular file under the given files and folders, recursively, in a stable order, and
+    what could not be read on the way (never skipped in silence). The given paths are resolved
+    (absolute, links followed), so every path found is absolute. A given path that is missing, a
+    symbolic link loop or not a file or folder raises BadArgumentError.
+
+    Hidden files and folders (names starting with a dot) inside a folder are left out; links to
+    folders inside a folder are not followed.
     """
+    found = Found()
     for path in paths:
+        if problem := path_problem(path):
+            raise BadArgumentError(f"{path}: {problem}")
+        path = path.resolve()
+        found.roots.append(path)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path)
-                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    yield child
+            _walk(path, found)
         elif path.is_file():
-            yield path
+            found.files.append(path)
         else:
-            raise FileNotFoundError(f"no such file or folder: {path}")
+            raise BadArgumentError(f"{path}: not a file or folder")
+    return found
+
+
+def _walk(folder: Path, found: Found) -> None:
+    files: list[Path] = []
+    unreadable: list[Unreadable] = []
+
+    def cannot_list(exc: OSError) -> None:
+        unreadable.append(Unreadable(Path(exc.filename), f"cannot read folder: {exc.strerror or exc}"))
+
+    for top, folders, names in os.walk(folder, onerror=cannot_list):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in names:
+            if name.startswith("."):
+                continue
+            child = Path(top, name)
+            if child.is_file():
+                files.append(child)
+            elif child.is_symlink() and (problem := path_problem(child)):
+                unreadable.append(Unreadable(child, problem))
+    found.files.extend(sorted(files))
+    found.unreadable.extend(sorted(unreadable, key=lambda u: u.path))

@@ -6,11 +6,12 @@ import functools
 import inspect
 import json
 import logging
+import math
 import os
 import sys
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from datetime import timedelta
 from enum import StrEnum
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -19,19 +20,13 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
+from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, Task, TextColumn
+from rich.table import Column, Table
+from rich.text import Text
 
 from indexer import ExitCode, FoiaSearchError, IndexReport, Options, ProgressEvent, index_paths, reindex
 from indexer.errors import EXIT_MEANINGS, foia_command
+from indexer.sources import path_problem
 from indexer.status import index_status
 from indexer.store import cache_of, index_exists, missing_index
 
@@ -174,18 +169,37 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar a
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object (for cron jobs).")]
 
 
+class _NameColumn(ProgressColumn):
+    """The file at hand, cut short (or left out) when the line has no room for it."""
+
+    def __init__(self) -> None:
+        super().__init__(table_column=Column(overflow="ellipsis"))
+
+    def render(self, task: Task) -> Text:
+        return Text(task.description, style="dim", no_wrap=True, overflow="ellipsis")
+
+
 class _Bar:
-    """A progress bar over files with pages/s, that also names the commit phase."""
+    """A progress bar: phase, files done, pages read, pages/s and the ETA, then the file at hand.
+    It moves with each OCR'd page, so a long scan shows its rate and ETA as it is read; the ETA
+    follows the average pace since the start (steadier than the last seconds' pace when pages
+    finish in bursts, one per worker). At 80 columns everything but the file name keeps its room."""
 
     def __init__(self, show: bool) -> None:
+        def fixed(width: int | None = None) -> Column:
+            return Column(no_wrap=True, width=width)
+
         self.progress = Progress(
-            SpinnerColumn(), TextColumn("[bold]{task.fields[phase]}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("files · {task.fields[pages]} pages · {task.fields[rate]} pages/s"),
-            TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.description}"),
-            console=err, disable=not show, transient=True,
+            SpinnerColumn(table_column=fixed()), TextColumn("[bold]{task.fields[phase]}", table_column=fixed()),
+            BarColumn(bar_width=10, table_column=fixed(10)),
+            TextColumn("{task.fields[files]}, {task.fields[pages]}, {task.fields[rate]} pages/s, "
+                       "eta {task.fields[eta]}", table_column=fixed()),
+            _NameColumn(), console=err, disable=not show, transient=True,
         )  # fmt: skip
-        self.task = self.progress.add_task("", total=None, phase="indexing", pages=0, rate="-")
-        self.started = time.monotonic()
+        self.task = self.progress.add_task(
+            "", total=None, phase="indexing", files="0 files", pages="0 pages", rate="-", eta=_NO_ETA
+        )
+        self.started = self.progress.get_time()
 
     def __enter__(self) -> _Bar:
         self.progress.__enter__()
@@ -195,12 +209,33 @@ class _Bar:
         self.progress.__exit__(None, None, None)
 
     def __call__(self, event: ProgressEvent) -> None:
-        elapsed = max(time.monotonic() - self.started, 1e-6)
+        elapsed = self.progress.get_time() - self.started
         phase = {"commit": "committing", "done": "done", "ocr": "OCR"}.get(event.phase, "indexing")
+        completed = event.done + event.partial
         self.progress.update(
-            self.task, total=event.total, completed=event.done, phase=phase, pages=event.pages,
-            rate=f"{event.pages / elapsed:.0f}", description=escape(Path(event.path).name),
+            self.task, total=event.total, completed=completed, phase=phase,
+            files=f"{event.done}/{_count(event.total, 'file')}", pages=_count(event.pages, "page"),
+            rate=_rate(event.pages, elapsed), eta=_eta(completed, event.total, elapsed),
+            description=" ".join(Path(event.path).name.split()),
         )  # fmt: skip
+
+
+_NO_ETA = "-:--:--"
+
+
+def _eta(done: float, total: int, seconds: float) -> str:
+    """Time left at the pace so far (`0:03:15`), `-:--:--` before any progress."""
+    if done <= 0 or seconds <= 0:
+        return _NO_ETA
+    return str(timedelta(seconds=math.ceil(seconds * max(total - done, 0) / done)))
+
+
+def _rate(pages: int, seconds: float) -> str:
+    """Pages per second, with a decimal when slow (OCR reads a page in seconds); `-` before any time."""
+    if seconds <= 0:
+        return "-"
+    rate = pages / seconds
+    return f"{rate:.1f}" if rate < 10 else f"{rate:.0f}"
 
 
 MAX_PATHS_REPEATED = 5
@@ -218,16 +253,25 @@ def _finish(report: IndexReport, index_dir: Path, quiet: bool, as_json: bool, ag
         for name, count in watches.items():
             if count:
                 lists = foia_command("watch", "new", name, "--index", index_dir)
-                err.print(f"watch {escape(name)}: {count} new hits ({escape(lists)} lists them)")
+                err.print(f"watch {escape(name)}: {_count(count, 'new hit')} ({escape(lists)} lists them)")
     if not report.ok:
         raise typer.Exit(int(ExitCode.some_files_failed))
+
+
+def _openable(paths: list[Path]) -> list[Path]:
+    """Refuse a path that cannot be opened, saying why: missing, a symbolic link loop, a broken link."""
+    for path in paths:
+        if problem := path_problem(path):
+            raise typer.BadParameter(f"{path}: {problem}")
+    return paths
 
 
 @app.command()
 @handle_errors
 def index(
     paths: Annotated[
-        list[Path], typer.Argument(metavar="PATH...", help="Files and folders (searched recursively).", exists=True)
+        list[Path],
+        typer.Argument(metavar="PATH...", help="Files and folders (searched recursively).", callback=_openable),
     ],
     index_dir: IndexOpt = DEFAULT_INDEX,
     workers: WorkersOpt = 0,
@@ -247,10 +291,12 @@ def index(
     """Index PDF and text releases.
 
     Unchanged files are skipped (size and mtime, then content hash); a changed file replaces its
-    documents; a file that cannot be read is reported and the rest go on; an empty file (zero
-    bytes, blank text, a PDF with no text and no image) is reported and recorded, with no document.
-    Commits come every 200 files or minute, so a stopped run keeps its work and the next run
-    resumes. Exits 1 when some file failed."""
+    documents; a copy of an indexed file is a duplicate (the summary names the file it copies); a
+    file or folder that cannot be read is reported and recorded (`foia status` lists it) and the
+    rest go on; an empty file (zero bytes, blank text, a PDF with no text and no image) is
+    reported and recorded, with no document. Commits come every 200 files or minute, so a stopped
+    run keeps its work and the next run resumes. Exits 1 when some file failed, 10 when no file
+    is found to index."""
     options = Options(workers=workers, engine=engine, ocr=ocr, ocr_lang=ocr_lang, wait=wait)
     show = not quiet and not as_json and err.is_terminal
     if rebuild and index_exists(index_dir):
@@ -295,22 +341,25 @@ def status(
 ) -> None:
     """Tell what the index holds and what is waiting.
 
-    Files indexed, failed (with reasons), empty (nothing to index, with the reason), duplicates,
-    pending, gone, and pages still waiting for OCR."""
+    Files indexed, failed (files and folders that could not be read, with reasons), empty (nothing
+    to index, with the reason), duplicates (with the file each copies), pending, gone, and pages
+    still waiting for OCR."""
     report = index_status(index_dir, paths or [])
     if as_json:
         print(json.dumps(asdict(report)))
         return
     out.print(
-        f"{index_dir}: {report.indexed} files indexed ({report.documents} documents, {report.pages} pages), "
-        f"{len(report.failed)} failed, {len(report.empty)} empty, {report.duplicates} duplicates, "
-        f"{len(report.pending)} pending, {len(report.gone)} gone; "
-        f"cache {report.cache_entries} entries, {report.cache_bytes / 1e6:.1f} MB"
+        f"{index_dir}: {_count(report.indexed, 'file')} indexed ({_count(report.documents, 'document')}, "
+        f"{_count(report.pages, 'page')}), {len(report.failed)} failed, {len(report.empty)} empty, "
+        f"{_count(len(report.duplicates), 'duplicate')}, {len(report.pending)} pending, {len(report.gone)} gone; "
+        f"cache {_count(report.cache_entries, 'entry', 'entries')}, {report.cache_bytes / 1e6:.1f} MB"
     )
     for failure in report.failed:
         out.print(f"[red]failed:[/red] {escape(failure.path)}: {escape(failure.reason)}")
     for empty in report.empty:
         out.print(f"empty: {escape(empty.path)}: {escape(empty.reason)}")
+    for duplicate in report.duplicates:
+        out.print(f"duplicate: {escape(duplicate.path)}: {escape(duplicate.reason)}")
     for path in report.pending:
         out.print(f"pending: {escape(path)}")
     prune = foia_command("index", "PATH", "--prune", "--index", index_dir)
@@ -318,7 +367,7 @@ def status(
         out.print(f"gone: {escape(path)} (remove with {escape(prune)}, PATH being your release folders)")
     for path, pages in report.ocr_waiting:
         reads = foia_command("index", path, "--index", index_dir)
-        out.print(f"waiting for OCR: {escape(path)}: {_pages(pages)} ({escape(reads)} reads them)")
+        out.print(f"waiting for OCR: {escape(path)}: {_count(pages, 'page')} ({escape(reads)} reads them)")
 
 
 @app.command("clear-cache")
@@ -330,11 +379,12 @@ def clear_cache(index_dir: IndexOpt = DEFAULT_INDEX) -> None:
     if not index_exists(index_dir):
         raise missing_index(index_dir)
     removed = cache_of(index_dir).clear()
-    err.print(f"removed {removed} cached files from {index_dir}")
+    err.print(f"removed {_count(removed, 'cached file')} from {index_dir}")
 
 
-def _pages(count: int) -> str:
-    return f"{count} page" if count == 1 else f"{count} pages"
+def _count(count: int, noun: str, plural: str = "") -> str:
+    """`1 file`, `2 files`: a count and its noun, plural when it is not 1."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def _matches(count: int) -> str:
@@ -342,23 +392,26 @@ def _matches(count: int) -> str:
 
 
 def _print_report(report: IndexReport, index_dir: Path, again: str) -> None:
-    rate = report.pages / report.seconds if report.seconds else 0.0
     err.print(
-        f"{report.files} files: {report.indexed} indexed, {report.replaced} replaced, {report.skipped} unchanged, "
-        f"{len(report.failed)} failed, {len(report.empty)} empty, {report.pruned} pruned; {report.documents} "
-        f"documents, {report.pages} pages added to {index_dir}"
+        f"{_count(report.files, 'file')}: {report.indexed} indexed, {report.replaced} replaced, "
+        f"{report.skipped} unchanged, {_count(len(report.duplicates), 'duplicate')}, {len(report.failed)} failed, "
+        f"{len(report.empty)} empty, {report.pruned} pruned; {_count(report.documents, 'document')}, "
+        f"{_count(report.pages, 'page')} added to {index_dir}"
     )
-    err.print(f"took {report.seconds:.1f} s ({rate:.0f} pages/s); {report.from_cache} files read from the cache")
+    rate, cached = _rate(report.pages, report.seconds), _count(report.from_cache, "file")
+    err.print(f"took {report.seconds:.1f} s ({rate} pages/s); {cached} read from the cache")
     if report.ocr_read:
-        err.print(f"{_pages(report.ocr_read)} read by OCR")
+        err.print(f"{_count(report.ocr_read, 'page')} read by OCR")
     if report.ocr_pages:
         why = report.ocr_unavailable or "OCR was off (--ocr never)"
         verbs = "has no text layer and needs" if report.ocr_pages == 1 else "have no text layer and need"
-        err.print(f"{_pages(report.ocr_pages)} {verbs} OCR: {why}; then run {escape(again)} again")
+        err.print(f"{_count(report.ocr_pages, 'page')} {verbs} OCR: {why}; then run {escape(again)} again")
     for warning in report.warnings:
         err.print(f"[yellow]warning:[/yellow] {escape(warning.path)}: {escape(warning.reason)}")
     for empty in report.empty:
         err.print(f"empty: {escape(empty.path)}: {escape(empty.reason)}")
+    for duplicate in report.duplicates:
+        err.print(f"duplicate: {escape(duplicate.path)}: {escape(duplicate.reason)}")
     for failure in report.failed:
         err.print(f"[red]failed:[/red] {escape(failure.path)}: {escape(failure.reason)}")
 

@@ -84,10 +84,10 @@ def test_index_prints_a_summary_and_exits_0(first_run: tuple[Path, Result]) -> N
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert lines[0] == (
-        f"4 files: 4 indexed, 0 replaced, 0 unchanged, 0 failed, 0 empty, 0 pruned; 6 documents, 13 pages "
-        f"added to {index}"
+        f"4 files: 4 indexed, 0 replaced, 0 unchanged, 0 duplicates, 0 failed, 0 empty, 0 pruned; 6 documents, "
+        f"13 pages added to {index}"
     )
-    assert re.fullmatch(r"took \d+\.\d s \(\d+ pages/s\); 0 files read from the cache", lines[1]), lines[1]
+    assert re.fullmatch(r"took \d+\.\d s \(\d+(\.\d)? pages/s\); 0 files read from the cache", lines[1]), lines[1]
     if OCR_MISSING:
         again = f"`foia index {RELEASES} --index {index}`"
         assert lines[2:] == [f"1 page has no text layer and needs OCR: {OCR_MISSING}; then run {again} again"]
@@ -101,7 +101,7 @@ def test_second_index_run_skips_every_file(index_dir: Path) -> None:
     result = foia("index", RELEASES, "--index", index_dir)
     assert result.exit_code == 0
     assert result.stderr.splitlines()[0] == (
-        f"4 files: 0 indexed, 0 replaced, 4 unchanged, 0 failed, 0 empty, 0 pruned; 0 documents, 0 pages "
+        f"4 files: 0 indexed, 0 replaced, 4 unchanged, 0 duplicates, 0 failed, 0 empty, 0 pruned; 0 documents, 0 pages "
         f"added to {index_dir}"
     )
     assert len(result.stderr.splitlines()) == 2
@@ -126,6 +126,7 @@ def test_second_index_run_skips_every_file(index_dir: Path) -> None:
         "failed": [],
         "warnings": [],
         "empty": [],
+        "duplicates": [],
         "watches": {},
     }
     assert len(jsonl(foia("export", "--index", index_dir).stdout)) == 6  # nothing doubled
@@ -155,7 +156,7 @@ def test_broken_pdf_exits_1_and_names_the_file(broken_run: tuple[Path, Path, Res
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines[0] == (
-        f"2 files: 1 indexed, 0 replaced, 0 unchanged, 1 failed, 0 empty, 0 pruned; 1 documents, 3 pages "
+        f"2 files: 1 indexed, 0 replaced, 0 unchanged, 0 duplicates, 1 failed, 0 empty, 0 pruned; 1 document, 3 pages "
         f"added to {index}"
     )
     failed = [line for line in lines if line.startswith("failed: ")]

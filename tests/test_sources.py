@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import indexer
-from indexer.sources import describe, file_sha256, iter_files, sniff
+from indexer.errors import FoiaSearchError
+from indexer.sources import describe, file_sha256, find_files, sniff
 
 STATE_PDF = "state-f2015-04841/pdf/C05739545.pdf"
 
@@ -111,7 +112,7 @@ def test_pdf_named_without_suffix_is_read_as_pdf(shared_corpus: Path, tmp_path: 
     assert doc.sha256 == hashlib.sha256((shared_corpus / STATE_PDF).read_bytes()).hexdigest()
 
 
-# --- iter_files ------------------------------------------------------------------------------
+# --- find_files ------------------------------------------------------------------------------
 
 
 def _touch(path: Path) -> Path:
@@ -120,48 +121,48 @@ def _touch(path: Path) -> Path:
     return path
 
 
-def test_iter_files_walks_folders_recursively_in_sorted_order(tmp_path: Path) -> None:
+def test_find_files_walks_folders_recursively_in_sorted_order(tmp_path: Path) -> None:
     for rel in ("b.txt", "a/z.pdf", "a/b/c.txt", "c"):
         _touch(tmp_path / rel)
-    found = [p.relative_to(tmp_path).as_posix() for p in iter_files([tmp_path])]
+    found = [p.relative_to(tmp_path).as_posix() for p in find_files([tmp_path]).files]
     assert found == ["a/b/c.txt", "a/z.pdf", "b.txt", "c"]
 
 
-def test_iter_files_leaves_out_hidden_files_and_folders_inside_a_folder(tmp_path: Path) -> None:
+def test_find_files_leaves_out_hidden_files_and_folders_inside_a_folder(tmp_path: Path) -> None:
     _touch(tmp_path / "keep.txt")
     _touch(tmp_path / ".hidden.txt")
     _touch(tmp_path / ".git" / "config")
     _touch(tmp_path / "sub" / ".cache" / "x.txt")
     _touch(tmp_path / "sub" / "keep2.txt")
-    found = [p.relative_to(tmp_path).as_posix() for p in iter_files([tmp_path])]
+    found = [p.relative_to(tmp_path).as_posix() for p in find_files([tmp_path]).files]
     assert found == ["keep.txt", "sub/keep2.txt"]
 
 
-def test_iter_files_walks_a_folder_given_by_a_hidden_path(tmp_path: Path) -> None:
+def test_find_files_walks_a_folder_given_by_a_hidden_path(tmp_path: Path) -> None:
     _touch(tmp_path / ".releases" / "one.txt")
-    assert [p.name for p in iter_files([tmp_path / ".releases"])] == ["one.txt"]
+    assert [p.name for p in find_files([tmp_path / ".releases"]).files] == ["one.txt"]
 
 
-def test_iter_files_yields_an_explicitly_named_hidden_file(tmp_path: Path) -> None:
+def test_find_files_yields_an_explicitly_named_hidden_file(tmp_path: Path) -> None:
     path = _touch(tmp_path / ".hidden.txt")
-    assert list(iter_files([path])) == [path]
+    assert find_files([path]).files == [path]
 
 
-def test_iter_files_keeps_the_order_of_its_arguments(tmp_path: Path) -> None:
+def test_find_files_keeps_the_order_of_its_arguments(tmp_path: Path) -> None:
     single = _touch(tmp_path / "z-single.txt")
     _touch(tmp_path / "folder" / "a.txt")
-    assert [p.name for p in iter_files([single, tmp_path / "folder"])] == ["z-single.txt", "a.txt"]
+    assert [p.name for p in find_files([single, tmp_path / "folder"]).files] == ["z-single.txt", "a.txt"]
 
 
-def test_iter_files_skips_folders_themselves(tmp_path: Path) -> None:
+def test_find_files_skips_folders_themselves(tmp_path: Path) -> None:
     (tmp_path / "empty" / "nested").mkdir(parents=True)
-    assert list(iter_files([tmp_path])) == []
+    assert find_files([tmp_path]).files == []
 
 
-def test_iter_files_raises_for_a_missing_path(tmp_path: Path) -> None:
+def test_find_files_raises_for_a_missing_path(tmp_path: Path) -> None:
     missing = tmp_path / "nope"
-    with pytest.raises(FileNotFoundError, match="no such file or folder: .*nope"):
-        list(iter_files([missing]))
+    with pytest.raises(FoiaSearchError, match="nope: no such file or folder"):
+        find_files([missing])
 
 
 def test_utf16_text_with_byte_order_mark_is_text() -> None:
