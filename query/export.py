@@ -10,13 +10,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from whoosh.analysis import Analyzer
-
 from .aliases import Aliases
 from .fast import text_words
 from .parse import Filters, combine
 from .people import directory
-from .search import Hit, Sort, find, iso, opened
+from .search import Hit, Sort, cited_page, find, iso, opened, snippets
 
 DOCUMENT_FIELDS = (
     "id", "source", "first_page", "last_page", "case_number", "doc_number", "release_date", "date",
@@ -106,17 +104,6 @@ def document_record(fields: Mapping[str, Any], page: int | None = None) -> dict[
     }
 
 
-def match_page(fields: Mapping[str, Any], words: set[str], analyzer: Analyzer) -> int | None:
-    """The first page holding one of the indexed `words`, each page read by `analyzer` (the index's
-    for the `text` field, so the page cited is the page that matched), or None."""
-    if not words:
-        return None
-    for offset, page in enumerate(str(fields.get("text", "")).split("\f")):
-        if any(t.text in words for t in analyzer(page, mode="index")):
-            return int(fields.get("first_page") or 1) + offset
-    return None
-
-
 def export_records(
     index_dir: Path,
     text: str = "",
@@ -125,15 +112,15 @@ def export_records(
     sort: Sort = Sort.relevance,
     aliases: Aliases | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """The export record of every matching document, streamed; each cites the page of its first
-    match (the document's first page when the query has no words in the text)."""
+    """The export record of every matching document, streamed; each cites the page `foia search`
+    cites (see `search.cited_page`; the document's first page when the query has no words in the
+    text)."""
     with opened(index_dir) as (ix, searcher):
         q = combine(text, filters or Filters(), ix.schema, directory(index_dir, ix, aliases))
-        words = set(text_words(q, searcher.reader()))  # wildcards expanded, excluded words left out
-        analyzer = ix.schema["text"].analyzer
+        words = text_words(q, searcher.reader())  # wildcards expanded, excluded words left out
         for hit in find(searcher, q, None, sort).results or ():
             fields = hit.fields()
-            yield document_record(fields, match_page(fields, words, analyzer))
+            yield document_record(fields, cited_page(snippets(hit, words), fields.get("first_page") or 1))
 
 
 def hit_record(hit: Hit) -> dict[str, Any]:

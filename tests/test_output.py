@@ -1,0 +1,140 @@
+"""What the `foia` commands print and write about a hit or a document: the page a hit is cited at
+(one rule for search and export), doc numbers held by several documents, CSV fields and cell
+sizes, citations, and `foia show` / `foia watch new` listings."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner, Result
+
+import indexer
+from query import export_records, search
+from query.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+RELEASES = ROOT / "corpus" / "releases"
+CORPUS = ROOT.parent / "shared" / "corpus"
+STATE_PDF = CORPUS / "state-f2015-04841" / "pdf"
+JFK = CORPUS / "jfk-nara"
+
+runner = CliRunner()
+
+
+def foia(*args: str | Path) -> Result:
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def jsonl(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def index_of(tmp_path: Path, *paths: Path) -> Path:
+    index = tmp_path / "ix"
+    assert indexer.index_paths(list(paths), index).ok
+    return index
+
+
+def release(tmp_path: Path, name: str, pages: list[str]) -> Path:
+    """A plain-text release whose pages are separated by form feeds."""
+    path = tmp_path / name
+    path.write_text("\f".join(pages), encoding="utf-8")
+    return path
+
+
+FILLER = "The committee met again and read the minutes of the last meeting aloud. " * 5
+"""About 370 characters without a match: keeps two matches out of one snippet."""
+
+
+# --- item 2: one page per hit, for search and export --------------------------------------------
+
+
+def cited_pages(index: Path, text: str) -> tuple[int, int, int]:
+    """The page `foia search --format csv`, `foia search --format jsonl` and `foia export` cite."""
+    rows = list(csv.DictReader(io.StringIO(foia("search", text, "-f", "csv", "--index", index).stdout)))
+    (hit,) = jsonl(foia("search", text, "-f", "jsonl", "--index", index).stdout)
+    (record,) = jsonl(foia("export", text, "--index", index).stdout)
+    assert len(rows) == 1
+    assert hit["citation"] == record["citation"]
+    return int(rows[0]["page"]), hit["page"], record["page"]
+
+
+def test_tied_snippets_cite_the_first_page_in_search_and_export(tmp_path: Path) -> None:
+    """One `harbor` on page 1, four on page 2, each alone in its snippet: every snippet scores the
+    same, so the earliest is the best; search used to show (and cite) the last three."""
+    pages = ["Subject: harbor\n\n" + FILLER, " ".join([FILLER, "harbor"] * 4)]
+    index = index_of(tmp_path, release(tmp_path, "memo.txt", pages))
+    assert cited_pages(index, "harbor") == (1, 1, 1)
+    hit = search(index, "harbor").hits[0]
+    assert [s.page for s in hit.snippets] == [1, 2, 2]
+
+
+def test_a_snippet_with_more_matches_is_the_best_in_search_and_export(tmp_path: Path) -> None:
+    """Page 2 holds both words side by side: its snippet outranks page 1's single word, so both
+    commands cite page 2 (export used to cite the first page holding a word)."""
+    pages = ["The harbor.\n" + FILLER, FILLER + " harbor inspection report " + FILLER]
+    index = index_of(tmp_path, release(tmp_path, "memo.txt", pages))
+    assert cited_pages(index, "harbor OR inspection") == (2, 2, 2)
+    hit = search(index, "harbor OR inspection").hits[0]
+    assert [s.page for s in hit.snippets] == [1, 2]
+    assert [r["page"] for r in export_records(index, "harbor OR inspection")] == [2]
+
+
+@pytest.mark.skipif(not STATE_PDF.is_dir(), reason=f"shared corpus not found at {CORPUS}")
+def test_C05739649_benghazi_is_cited_at_page_1_by_search_and_export(tmp_path: Path) -> None:
+    """`Benghazi` is in the subject and twice in the body on page 1, three times on page 2, each
+    mention alone in its snippet: search cited page 2 (its last three), export page 1."""
+    index = index_of(tmp_path, STATE_PDF / "C05739649.pdf")
+    assert cited_pages(index, "benghazi") == (1, 1, 1)
+    csv_out = foia("search", "benghazi", "--doc", "C05739649", "-f", "csv", "--index", index).stdout
+    assert next(csv.DictReader(io.StringIO(csv_out)))["page"] == "1"
+
+
+# --- item 3: a doc number held by several documents -------------------------------------------------
+
+
+def assert_lists_each(result: Result, documents: list[dict[str, Any]]) -> None:
+    """Exit 2 (an argument that names no single document), nothing on stdout, and on stderr one
+    line per document with its id, file, pages and title."""
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 + len(documents)
+    for doc in documents:
+        (line,) = [line for line in lines if doc["id"] in line]
+        pages = f"p. {doc['first_page']}" if doc["first_page"] == doc["last_page"] else None
+        assert doc["source"] in line
+        assert (pages or f"pp. {doc['first_page']}-{doc['last_page']}") in line
+        assert (doc["title"] or doc["subject"]) in line
+
+
+def test_show_of_a_doc_number_two_files_hold_lists_both_and_asks_for_an_id(tmp_path: Path) -> None:
+    text = (RELEASES / "plain-text-release.txt").read_text(encoding="utf-8")
+    first = release(tmp_path, "first.txt", [text])
+    second = release(tmp_path, "second.txt", [text.replace("yesterday", "on Monday")])
+    index = index_of(tmp_path, first, second)
+    documents = jsonl(foia("export", "--index", index).stdout)
+    assert len(documents) == 2 and {d["doc_number"] for d in documents} == {"C09900021"}
+    assert_lists_each(foia("show", "C09900021", "--index", index), documents)
+    assert_lists_each(foia("similar", "C09900021", "--index", index), documents)
+    for doc in documents:
+        shown = foia("show", doc["id"], "--json", "--index", index)
+        assert shown.exit_code == 0 and json.loads(shown.stdout)["source"] == doc["source"]
+
+
+@pytest.mark.skipif(not JFK.is_dir(), reason=f"shared corpus not found at {CORPUS}")
+def test_jfk_124_10158_10061_show_of_docid_32165536_lists_the_pdf_and_the_text(tmp_path: Path) -> None:
+    """NARA's DocId 32165536 is on both copies of record 124-10158-10061: the OCR'd PDF and the text."""
+    pdf = JFK / "ocr-layer-pdf" / "124-10158-10061_ocr.pdf"
+    text = JFK / "text" / "2025" / "124-10158-10061.md"
+    index = index_of(tmp_path, pdf, text)
+    documents = jsonl(foia("export", "--index", index).stdout)
+    assert {d["source"] for d in documents} == {str(pdf), str(text)}
+    assert_lists_each(foia("show", "32165536", "--index", index), documents)
