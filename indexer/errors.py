@@ -118,7 +118,7 @@ class AmbiguousDocumentError(FoiaSearchError):
     """A doc number several documents carry (one record in two files): the message lists them,
     and `ids` holds their ids, each of which names one."""
 
-    exit_code = ExitCode.bad_args
+    exit_code = ExitCode.ambiguous_id
 
     def __init__(self, message: str, ids: tuple[str, ...]) -> None:
         super().__init__(message)

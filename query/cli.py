@@ -703,7 +703,13 @@ SHOW_FIELDS = _show_fields()
 @app.command()
 @handle_errors
 def show(
-    doc_id: Annotated[str, typer.Argument(metavar="ID", help="Document id (from search) or doc number.")],
+    doc_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="Document id (from search) or doc number; a doc number several documents have lists them (exit 9).",
+        ),
+    ],
     page: Annotated[int | None, typer.Option("--page", "-p", help="Print only this page of the source file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the export record as JSON.")] = False,
     index_dir: IndexOpt = DEFAULT_INDEX,

@@ -99,9 +99,9 @@ def test_C05739649_benghazi_is_cited_at_page_1_by_search_and_export(tmp_path: Pa
 
 
 def assert_lists_each(result: Result, documents: list[dict[str, Any]]) -> None:
-    """Exit 2 (an argument that names no single document), nothing on stdout, and on stderr one
-    line per document with its id, file, pages and title."""
-    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    """Exit 9 (an ambiguous doc number), nothing on stdout, and on stderr one line per document
+    with its id, file, pages and title."""
+    assert result.exit_code == 9, (result.exit_code, result.stdout, result.stderr)
     assert result.stdout == ""
     assert result.stderr.startswith("error: ")
     assert "Traceback" not in result.output
