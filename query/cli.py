@@ -31,7 +31,17 @@ from indexer.status import index_status
 from indexer.store import cache_of, index_exists, missing_index
 
 from .aliases import Aliases, index_aliases, load_aliases
-from .export import DOCUMENT_FIELDS, HIT_FIELDS, document_record, export_records, hit_record, write_csv, write_jsonl
+from .export import (
+    CSV_FIELDS,
+    DOCUMENT_FIELDS,
+    HIT_FIELDS,
+    document_record,
+    export_records,
+    hit_record,
+    pick_fields,
+    write_csv,
+    write_jsonl,
+)
 from .facets import FACETS, FacetCount
 from .parse import Filters
 from .people import find_people
@@ -746,19 +756,30 @@ def export(
     filters: Filters = NO_FILTERS,
     sort: SortOpt = Sort.relevance,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.jsonl,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            help="Fields to write, comma-separated, in this order. Default: every field for jsonl; every "
+            f"field but text and stamps for csv. Fields: {', '.join(DOCUMENT_FIELDS)}.",
+            show_default=False,
+        ),
+    ] = None,
     aliases: AliasesOpt = None,
     index_dir: IndexOpt = DEFAULT_INDEX,
 ) -> None:
     """Write every matching document, streamed.
 
-    Each with all its fields, a page and a citation.
-    No cap on how many: every document without a query. Each record cites the page of its first
-    match (agency, case number, doc number, page, release date), ready for a footnote."""
+    Each with its fields, a page and a citation. No cap on how many: every document without a
+    query. Each record cites the page search cites (its best snippet's), ready for a footnote. CSV
+    leaves out the whole text unless --fields asks for it, and cuts a cell over 32,767 characters
+    (a spreadsheet's limit) with a marker; JSON Lines writes every value whole."""
+    chosen = pick_fields(fields) if fields is not None else None
     records = export_records(index_dir, query, filters, sort=sort, aliases=_aliases(aliases, index_dir))
     if fmt is ExportFormat.csv:
-        write_csv(records, sys.stdout, DOCUMENT_FIELDS)
+        write_csv(records, sys.stdout, chosen or CSV_FIELDS)
     else:
-        write_jsonl(records, sys.stdout)
+        write_jsonl(records, sys.stdout, chosen)
 
 
 # --- saved searches -----------------------------------------------------------------------------

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
+
+from indexer.errors import BadArgumentError
 
 from .aliases import Aliases
 from .fast import text_words
@@ -24,6 +26,13 @@ DOCUMENT_FIELDS = (
     "exemption_details", "inferred",
 )  # fmt: skip
 """Keys of `foia export` records; the first sixteen are the stable contract, the rest may grow."""
+
+CSV_FIELDS = tuple(f for f in DOCUMENT_FIELDS if f not in ("text", "stamps"))
+"""The columns of `foia export --format csv` by default: every field but the whole text and the
+raw stamp lines, which JSON Lines keeps (`--fields` picks others)."""
+
+CELL_LIMIT = 32_767
+"""The most characters a spreadsheet cell holds (Excel, LibreOffice); a longer CSV cell is cut."""
 
 HIT_FIELDS = (
     "id", "score", "case_number", "doc_number", "date", "sender", "subject", "page", "snippets",
@@ -155,11 +164,23 @@ def hit_record(hit: Hit) -> dict[str, Any]:
     }
 
 
-def write_jsonl(records: Iterable[Mapping[str, Any]], out: IO[str]) -> int:
-    """One JSON object per line; returns how many were written."""
+def pick_fields(spec: str) -> tuple[str, ...]:
+    """The export fields a comma-separated list names, in its order (`id,doc_number,citation`);
+    an unknown name is an error that lists the valid ones."""
+    names = tuple(dict.fromkeys(name.strip() for name in spec.split(",") if name.strip()))
+    unknown = [name for name in names if name not in DOCUMENT_FIELDS] or ([] if names else [spec])
+    if unknown:
+        raise BadArgumentError(f"unknown field {unknown[0]!r} in --fields; valid fields: {', '.join(DOCUMENT_FIELDS)}")
+    return names
+
+
+def write_jsonl(records: Iterable[Mapping[str, Any]], out: IO[str], fields: Sequence[str] | None = None) -> int:
+    """One JSON object per line, whole (only `fields`, in their order, when given); returns how
+    many were written."""
     count = 0
     for record in records:
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        shown = record if fields is None else {f: record.get(f) for f in fields}
+        out.write(json.dumps(shown, ensure_ascii=False) + "\n")
         count += 1
     return count
 
@@ -177,12 +198,24 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def write_csv(records: Iterable[Mapping[str, Any]], out: IO[str], fields: tuple[str, ...]) -> int:
-    """CSV with a header row; lists are joined with `; `. Returns how many rows were written."""
+_WHOLE = "--format jsonl writes them all"
+
+
+def _capped(cell: str) -> str:
+    """A cell cut to `CELL_LIMIT` characters, the cut said at its end."""
+    if len(cell) <= CELL_LIMIT:
+        return cell
+    mark = f" [cut: {len(cell):,} characters in all; a spreadsheet cell holds {CELL_LIMIT:,}; {_WHOLE}]"
+    return cell[: CELL_LIMIT - len(mark)] + mark
+
+
+def write_csv(records: Iterable[Mapping[str, Any]], out: IO[str], fields: Sequence[str]) -> int:
+    """CSV with a header row; lists are joined with `; `, a cell over `CELL_LIMIT` characters is
+    cut with a marker. Returns how many rows were written."""
     writer = csv.writer(out)
     writer.writerow(fields)
     count = 0
     for record in records:
-        writer.writerow([_cell(record.get(f)) for f in fields])
+        writer.writerow([_capped(_cell(record.get(f))) for f in fields])
         count += 1
     return count

@@ -138,3 +138,57 @@ def test_jfk_124_10158_10061_show_of_docid_32165536_lists_the_pdf_and_the_text(t
     documents = jsonl(foia("export", "--index", index).stdout)
     assert {d["source"] for d in documents} == {str(pdf), str(text)}
     assert_lists_each(foia("show", "32165536", "--index", index), documents)
+
+
+# --- item 10: CSV fields and the spreadsheet cell limit --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def long_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample releases and a text release of 80,000 characters (one document)."""
+    folder = tmp_path_factory.mktemp("long")
+    words = "The harbor report goes on for many pages about the cranes and the gates. "
+    long_text = release(folder, "long-report.txt", [words * 600, words * 500])
+    index = folder / "ix"
+    assert indexer.index_paths([RELEASES, long_text], index).ok
+    return index
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    """Rows as Python's csv module reads them with its default field size limit."""
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_csv_export_leaves_out_the_text_by_default_and_jsonl_keeps_it(long_index: Path) -> None:
+    result = foia("export", "--format", "csv", "--index", long_index)
+    assert result.exit_code == 0, result.stderr
+    rows = csv_rows(result.stdout)
+    assert len(rows) == 7
+    assert "text" not in rows[0] and "stamps" not in rows[0]
+    assert {"id", "source", "doc_number", "page", "citation", "title"} <= set(rows[0])
+    assert max(len(cell) for row in rows for cell in row.values()) < 32_767
+    records = jsonl(foia("export", "--index", long_index).stdout)
+    assert max(len(r["text"]) for r in records) > 80_000
+
+
+def test_csv_cell_over_the_spreadsheet_limit_is_cut_with_a_marker(long_index: Path) -> None:
+    result = foia("export", '"report goes on"', "--format", "csv", "--fields", "id, text,page", "--index", long_index)
+    assert result.exit_code == 0, result.stderr
+    (row,) = csv_rows(result.stdout)
+    assert list(row) == ["id", "text", "page"]
+    assert len(row["text"]) == 32_767
+    assert row["text"].startswith("The harbor report goes on")
+    assert row["text"].endswith(" characters in all; a spreadsheet cell holds 32,767; --format jsonl writes them all]")
+    assert "[cut: 80,299 characters in all;" in row["text"]  # the stored text, whole
+    (whole,) = jsonl(foia("export", '"report goes on"', "--fields", "id,text", "--index", long_index).stdout)
+    assert list(whole) == ["id", "text"] and len(whole["text"]) > 80_000
+
+
+@pytest.mark.parametrize("fields", ["id,bogus", "Text", ",", "id;page"])
+def test_unknown_field_names_are_an_error_listing_the_valid_ones(long_index: Path, fields: str) -> None:
+    for fmt in ("csv", "jsonl"):
+        result = foia("export", "--format", fmt, "--fields", fields, "--index", long_index)
+        assert result.exit_code == 2, result.output
+        assert result.stdout == ""
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+        assert "valid fields: id, source, first_page," in result.stderr and "inferred" in result.stderr
