@@ -6,13 +6,13 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from indexer.errors import BadArgumentError
 
 from .aliases import Aliases
+from .citations import citation
 from .fast import text_words
 from .parse import Filters, combine
 from .people import directory
@@ -43,26 +43,6 @@ HIT_FIELDS = (
 
 def _lines(value: Any) -> list[str]:
     return [line for line in str(value or "").split("\n") if line]
-
-
-def citation(fields: Mapping[str, Any], page: int | None = None) -> str:
-    """A footnote-ready reference: agency, case number, doc number, page (or pages), release date.
-    Parts the document lacks are left out; without a doc number the file name stands in."""
-    first = fields.get("first_page") or 1
-    last = fields.get("last_page") or first
-    pages = f"p. {page}" if page else (f"p. {first}" if first == last else f"pp. {first}-{last}")
-    doc = fields.get("doc_number")
-    released = fields.get("release_date")
-    parts = [
-        fields.get("agency"),
-        f"FOIA case {fields['case_number']}" if fields.get("case_number") else None,
-        f"doc. {doc}" if doc else Path(str(fields.get("source") or "")).name or None,
-        pages,
-    ]
-    text = ", ".join(p for p in parts if p)
-    if isinstance(released, datetime):
-        text += f" (released {released.date().isoformat()})"
-    return text + "."
 
 
 def provenance(fields: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -129,7 +109,7 @@ def export_records(
         words = text_words(q, searcher.reader())  # wildcards expanded, excluded words left out
         for hit in find(searcher, q, None, sort).results or ():
             fields = hit.fields()
-            yield document_record(fields, cited_page(snippets(hit, words), fields.get("first_page") or 1))
+            yield document_record(fields, cited_page(snippets(hit, words)))
 
 
 def hit_record(hit: Hit) -> dict[str, Any]:
@@ -148,17 +128,7 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "first_page": hit.first_page,
         "last_page": hit.last_page,
         "agency": hit.agency,
-        "citation": citation(
-            {
-                "agency": hit.agency,
-                "case_number": hit.case_number,
-                "doc_number": hit.doc_number,
-                "source": hit.source,
-                "release_date": hit.release_date,
-                "first_page": hit.first_page,
-            },
-            hit.page,
-        ),
+        "citation": hit.citation,
         "title": hit.title,
         "missing": list(hit.missing),
     }

@@ -28,6 +28,7 @@ from indexer.titles import first_line
 
 from . import topk
 from .aliases import Aliases
+from .citations import citation
 from .facets import FacetCount, check_facets, facet_spec, tally
 from .fast import (
     DayRange,
@@ -83,6 +84,8 @@ class Hit:
     it, else its file name (never empty)."""
     missing: tuple[str, ...] = ()
     """The query's words the document lacks: empty for a document holding every word."""
+    citation: str = ""
+    """A footnote-ready reference to the hit's page (see `citations`)."""
 
 
 class Sort(StrEnum):
@@ -201,10 +204,11 @@ def snippets(hit: WhooshHit, words: frozenset[str], top: int = 3) -> tuple[Snipp
     return tuple(formatter.snippet(f, score) for score, f in sorted(best, key=lambda sf: sf[1].startchar))
 
 
-def cited_page(found: Sequence[Snippet], first_page: int) -> int:
+def cited_page(found: Sequence[Snippet]) -> int | None:
     """The page a hit is cited at, by search and export alike: its best snippet's (the highest
-    score, the earliest of equal ones), else the document's first page."""
-    return max(found, key=lambda s: s.score).page if found else first_page
+    score, the earliest of equal ones); None without a snippet (the citation then gives the
+    document's pages)."""
+    return max(found, key=lambda s: s.score).page if found else None
 
 
 def make_hit(hit: WhooshHit, scored: bool = True, words: frozenset[str] = frozenset(), bonus: float = 0.0) -> Hit:
@@ -212,6 +216,7 @@ def make_hit(hit: WhooshHit, scored: bool = True, words: frozenset[str] = frozen
     `words` to highlight (none: no snippets); `bonus` added to the score."""
     found = snippets(hit, words)
     first = hit.get("first_page", 1)
+    page = cited_page(found)
     return Hit(
         id=hit["id"],
         score=round(float(hit.score or 0.0) + bonus, 4) if scored else None,
@@ -223,12 +228,13 @@ def make_hit(hit: WhooshHit, scored: bool = True, words: frozenset[str] = frozen
         date=hit.get("date"),
         sender=hit.get("sender"),
         subject=hit.get("subject"),
-        page=cited_page(found, first),
+        page=page or first,
         snippets=found,
         agency=hit.get("agency"),
         release_date=hit.get("release_date"),
         title=hit.get("title"),
         label=label(hit),
+        citation=citation(hit.fields(), page),
     )
 
 

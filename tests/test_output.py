@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import indexer
-from query import export_records, search
+from query import citation, export_records, search
 from query.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -192,3 +193,80 @@ def test_unknown_field_names_are_an_error_listing_the_valid_ones(long_index: Pat
         assert result.stdout == ""
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
         assert "valid fields: id, source, first_page," in result.stderr and "inferred" in result.stderr
+
+
+# --- item 11: citations in a common style ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    index = tmp_path_factory.mktemp("sample") / "ix"
+    assert indexer.index_paths([RELEASES], index).ok
+    return index
+
+
+def test_an_email_is_cited_by_sender_recipients_subject_and_date(sample_index: Path) -> None:
+    expected = (
+        "Kenji Nakamura to Omar Haddad and Dana L. Rivera, “Port security budget,” January 24, 2011, "
+        "U.S. Department of State, FOIA case F-2099-00123, doc. C09900011, p. 1 (released April 2, 2099)."
+    )
+    (hit,) = jsonl(foia("search", "budget", "--from", "nakamura", "-f", "jsonl", "--index", sample_index).stdout)
+    (record,) = jsonl(foia("export", "budget", "--from", "nakamura", "--index", sample_index).stdout)
+    assert hit["citation"] == record["citation"] == expected
+
+
+def test_a_document_without_a_matched_page_is_cited_by_its_pages(sample_index: Path) -> None:
+    (record,) = jsonl(foia("export", "doc:C09900013", "--index", sample_index).stdout)
+    (hit,) = jsonl(foia("search", "doc:C09900013", "-f", "jsonl", "--index", sample_index).stdout)
+    assert record["page"] == hit["page"] == 4
+    assert record["citation"] == hit["citation"]
+    assert record["citation"] == (
+        "Office of Port Affairs, “Northern terminals: inspection capacity through the dredging season,” "
+        "U.S. Department of State, FOIA case F-2099-00123, doc. C09900013, pp. 4–5 (released April 2, 2099)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            {"sender": "Mills, Cheryl 0 <MillsCDOstate.gov>", "recipients": "H\nAbedin, Huma\nSullivan, Jacob J",
+             "subject": "Where are we?", "date": datetime(2012, 9, 12, 21, 5), "doc_number": "C05739547"},
+            "Cheryl Mills to H et al., “Where are we?” September 12, 2012, doc. C05739547, p. 1.",
+        ),
+        (
+            {"sender": "Rivera, Dana L", "inferred": ["sender"], "recipients": "DIRECTOR, FBI",
+             "title": "  Budget\n request ", "source": "/x/scan.pdf"},
+            "[Dana L. Rivera] to DIRECTOR, FBI, “Budget request,” scan.pdf, p. 1.",
+        ),
+        (
+            {"recipients": "millscd@state.gov", "record_number": "104-10004-10143", "doc_number": "32308705",
+             "first_page": 2, "last_page": 3, "release_date": datetime(2017, 10, 26)},
+            "To millscd@state.gov, record no. 104-10004-10143, pp. 2–3 (released October 26, 2017).",
+        ),
+    ],
+)  # fmt: skip
+def test_citation_parts(fields: dict[str, Any], expected: str) -> None:
+    assert citation(fields) == expected
+
+
+@pytest.mark.skipif(not JFK.is_dir(), reason=f"shared corpus not found at {CORPUS}")
+def test_jfk_177_10002_10096_is_cited_by_its_record_number(tmp_path: Path) -> None:
+    """The PDF has no DocId footer: it was cited by its file name."""
+    index = index_of(tmp_path, JFK / "ocr-layer-pdf" / "177-10002-10096_ocr.pdf")
+    (record,) = jsonl(foia("export", "--index", index).stdout)
+    assert record["citation"] == (
+        "“THE PRESIDENT'S INTELLIGENCE CHECKLIST,” November 25, 1963, National Archives (JFK records), "
+        "record no. 177-10002-10096, pp. 1–13."
+    )
+
+
+@pytest.mark.skipif(not JFK.is_dir(), reason=f"shared corpus not found at {CORPUS}")
+def test_jfk_124_10158_10061_is_cited_by_its_record_number_not_its_docid(tmp_path: Path) -> None:
+    index = index_of(tmp_path, JFK / "ocr-layer-pdf" / "124-10158-10061_ocr.pdf")
+    (record,) = jsonl(foia("export", "--index", index).stdout)
+    assert record["doc_number"] == "32165536"
+    assert record["citation"] == (
+        "LEG, BR to DIRECTOR, FBI, “LANE, MARK, ACT, SURVEILLANCE,” January 8, 1965, National Archives "
+        "(JFK records), record no. 124-10158-10061, pp. 1–2."
+    )
