@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, Task, TextColumn
-from rich.table import Column, Table
+from rich.table import Column
 from rich.text import Text
 
 from indexer import ExitCode, FoiaSearchError, IndexReport, Options, ProgressEvent, index_paths, reindex
@@ -45,7 +45,7 @@ from .export import (
 from .facets import FACETS, FacetCount
 from .parse import Filters
 from .people import find_people
-from .search import MARK, Hit, SearchResult, Sort, get_document, search
+from .search import MARK, Hit, SearchResult, Sort, get_document, printable, search
 from .search import similar as similar_documents
 from .watch import WATCH_FILE, add_watch, list_watches, new_hits, remove_watch
 
@@ -588,14 +588,23 @@ def _print_hits(total: int, hits: Sequence[Hit], page: int = 1, partial: int = 0
     else:
         out.print(f"{_matches(total)}; showing {len(hits)}{on_page}")
     for n, hit in enumerate(hits, 1):
-        parts = (hit.doc_number or hit.id, f"{hit.date:%Y-%m-%d}" if hit.date else "", hit.sender)
-        head = " · ".join(str(v) for v in parts if v)
-        out.print(f"\n[bold]{n}. {escape(hit.label)}[/bold]")
-        out.print(f"   {escape(head)}  [dim]{escape(hit.source)} p.{hit.page}  id {hit.id}[/dim]")
+        out.print(f"\n[bold]{n}. {_shown(hit.label)}[/bold]")
+        out.print(f"   {_shown(_head(hit))}  [dim]{_shown(hit.source)} p.{hit.page}  id {hit.id}[/dim]")
         if hit.missing:
             out.print(f"   [yellow]missing: {escape(', '.join(hit.missing))}[/yellow]")
         for snippet in hit.snippets:
             out.print(f"   [cyan]p.{snippet.page}[/cyan] {_highlight(snippet.text)}")
+
+
+def _head(hit: Hit) -> str:
+    """`C05739545 · 2012-09-12 · Mills, Cheryl D`: doc number (else id), date, sender."""
+    parts = (hit.doc_number or hit.id, f"{hit.date:%Y-%m-%d}" if hit.date else "", hit.sender)
+    return " · ".join(str(v) for v in parts if v)
+
+
+def _shown(text: str) -> str:
+    """Text for one line of a listing: control characters as escapes, markup escaped."""
+    return escape(printable(text))
 
 
 def _print_facets(facets: dict[str, list[FacetCount]]) -> None:
@@ -734,14 +743,11 @@ def show(
     if as_json:
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return
-    table = Table.grid(padding=(0, 2))
-    for key in SHOW_FIELDS:
-        value = record.get(key)
-        if value in (None, [], ""):
-            continue
+    rows = {key: value for key in SHOW_FIELDS if (value := record.get(key)) not in (None, [], "")}
+    width = max(map(len, rows))
+    for key, value in rows.items():  # one line each, never cut: a path stays whole to copy
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        table.add_row(f"[bold]{key}[/bold]", escape(_provenance(value) if key == "provenance" else shown))
-    out.print(table)
+        out.print(f"[bold]{key:<{width}}[/bold]  {_shown(_provenance(value) if key == 'provenance' else shown)}")
     origins = {o["page"]: o for o in record["provenance"]}
     for number, text in zip(pages, texts, strict=True):
         out.print(f"\n[bold cyan]── page {number}{_origin(origins.get(number))} ──[/bold cyan]")
@@ -850,8 +856,7 @@ def watch_new(
             continue
         out.print(f"[bold]{escape(news.name)}[/bold] ({escape(news.query)}): {news.total} new")
         for hit in news.hits:
-            label = hit.doc_number or hit.id
-            out.print(f"  {escape(label)}  {escape(hit.label)}  [dim]id {hit.id}[/dim]")
+            out.print(f"  {_shown(_head(hit))}  {_shown(hit.label)}  [dim]id {hit.id}[/dim]")
 
 
 def _watch_summary(index_dir: Path) -> dict[str, int]:

@@ -16,7 +16,7 @@ from typer.testing import CliRunner, Result
 
 import indexer
 from query import citation, export_records, search
-from query.cli import app
+from query.cli import SHOW_FIELDS, app
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASES = ROOT / "corpus" / "releases"
@@ -270,3 +270,42 @@ def test_jfk_124_10158_10061_is_cited_by_its_record_number_not_its_docid(tmp_pat
         "LEG, BR to DIRECTOR, FBI, “LANE, MARK, ACT, SURVEILLANCE,” January 8, 1965, National Archives "
         "(JFK records), record no. 124-10158-10061, pp. 1–2."
     )
+
+
+# --- item 12: `foia show` and `foia watch new` listings ----------------------------------------------
+
+
+def test_show_prints_a_long_path_whole_and_a_newline_in_a_file_name_as_an_escape(tmp_path: Path) -> None:
+    folder = tmp_path / "a-folder-name-long-enough-to-push-the-path" / "past-eighty-columns-of-a-terminal"
+    folder.mkdir(parents=True)
+    text = (RELEASES / "plain-text-release.txt").read_text(encoding="utf-8")
+    path = release(folder, "tariff\nschedule.txt", [text])
+    index = index_of(tmp_path, folder)
+    result = foia("show", "C09900021", "--index", index)
+    assert result.exit_code == 0, result.output
+    assert len(str(path)) > 100
+    lines = result.stdout.splitlines()
+    (source,) = [line for line in lines if line.startswith("source ")]
+    assert source.split()[-1] == str(path).replace("\n", "\\n")
+    assert lines[0].split(maxsplit=1) == ["title", "Desalination plant tariff schedule"]
+    table = lines[: next(i for i, line in enumerate(lines) if line.startswith("── page")) - 1]
+    assert [line.split()[0] for line in table] == [
+        key for key in SHOW_FIELDS if key in {line.split()[0] for line in table}
+    ]
+    hits = foia("search", "desalination", "--index", index).stdout
+    assert "schedule.txt" in hits and str(path).replace("\n", "\\n") in hits
+
+
+def test_watch_new_lists_date_sender_and_subject(tmp_path: Path) -> None:
+    index = index_of(tmp_path, RELEASES / "plain-text-release.txt")
+    assert foia("watch", "add", "budget", "budget", "--index", index).exit_code == 0
+    assert indexer.index_paths([RELEASES], index).ok
+    result = foia("watch", "new", "--index", index)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "budget (budget): 3 new"
+    assert [line.split("  id ")[0].strip() for line in lines[1:]] == [
+        "C09900011 · 2011-01-24 · Nakamura, Kenji <NakamuraK@example.gov>  Port security budget",
+        "C09900012 · 2011-01-25 · Haddad, Omar  RE: Port security budget",
+        "C09900013 · Office of Port Affairs  Northern terminals: inspection capacity through the dredging season",
+    ]
