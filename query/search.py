@@ -186,7 +186,7 @@ class _PageFormatter(highlight.Formatter):
 
 
 _SCORER = highlight.BasicFragmentScorer()
-_FRAGMENTER = highlight.ContextFragmenter(maxchars=240, surround=70)
+_FRAGMENTER = highlight.ContextFragmenter(maxchars=240, surround=70, charlimit=None)  # the whole text
 
 
 def snippets(hit: WhooshHit, words: frozenset[str], top: int = 3) -> tuple[Snippet, ...]:

@@ -309,3 +309,24 @@ def test_watch_new_lists_date_sender_and_subject(tmp_path: Path) -> None:
         "C09900012 · 2011-01-25 · Haddad, Omar  RE: Port security budget",
         "C09900013 · Office of Port Affairs  Northern terminals: inspection capacity through the dredging season",
     ]
+
+
+def test_a_match_past_the_first_32768_characters_has_its_snippet_and_page(tmp_path: Path) -> None:
+    """Whoosh's fragmenter stops at 32,768 characters by default: a word only further on had no
+    snippet, and search and export cited the whole document."""
+    pages = [FILLER * 100, FILLER * 10 + " The dredging contract was signed. " + FILLER]
+    assert len(pages[0]) > 2**15
+    index = index_of(tmp_path, release(tmp_path, "long.txt", pages))
+    assert cited_pages(index, "dredging") == (2, 2, 2)
+    (snippet,) = search(index, "dredging").hits[0].snippets
+    assert snippet.page == 2 and "**dredging** contract" in snippet.text
+
+
+@pytest.mark.skipif(not STATE_PDF.is_dir(), reason=f"shared corpus not found at {CORPUS}")
+def test_C05739674_bilats_on_page_11_past_the_first_32768_characters(tmp_path: Path) -> None:
+    """Both mentions are on page 11, past the fragmenter's old limit: no snippet, pp. 1-20 cited."""
+    index = index_of(tmp_path, STATE_PDF / "C05739674.pdf")
+    assert cited_pages(index, "bilats") == (11, 11, 11)
+    hit = search(index, "bilats").hits[0]
+    assert [s.page for s in hit.snippets] == [11]
+    assert hit.citation.endswith(", doc. C05739674, p. 11 (released May 13, 2015).")
