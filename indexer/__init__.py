@@ -14,6 +14,7 @@ from pathlib import Path
 from .documents import Document
 from .errors import (
     EXIT_MEANINGS,
+    AmbiguousDocumentError,
     BadArgumentError,
     DamagedIndexError,
     DocumentNotFoundError,
@@ -41,6 +42,7 @@ def read_file(path: Path, ocr: str = "auto", lang: str = "eng") -> list[Document
 
 __all__ = [
     "EXIT_MEANINGS",
+    "AmbiguousDocumentError",
     "BadArgumentError",
     "Document",
     "DocumentNotFoundError",

@@ -114,6 +114,17 @@ class WatchNotFoundError(FoiaSearchError):
     exit_code = ExitCode.not_found
 
 
+class AmbiguousDocumentError(FoiaSearchError):
+    """A doc number several documents carry (one record in two files): the message lists them,
+    and `ids` holds their ids, each of which names one."""
+
+    exit_code = ExitCode.ambiguous_id
+
+    def __init__(self, message: str, ids: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.ids = ids
+
+
 class QueryError(FoiaSearchError):
     """A search query or filter could not be understood."""
 

@@ -14,7 +14,8 @@ person aliases and saved searches.
 from __future__ import annotations
 
 from .aliases import ALIAS_FILE, Aliases, index_aliases, load_aliases, parse_aliases
-from .export import citation, document_record, export_records, hit_record
+from .citations import citation
+from .export import document_record, export_records, hit_record
 from .facets import FACETS, FacetCount
 from .parse import Filters, parse_query
 from .people import Directory, find_people

@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, Task, TextColumn
-from rich.table import Column, Table
+from rich.table import Column
 from rich.text import Text
 
 from indexer import ExitCode, FoiaSearchError, IndexReport, Options, ProgressEvent, index_paths, reindex
@@ -31,11 +31,21 @@ from indexer.status import index_status
 from indexer.store import cache_of, index_exists, missing_index
 
 from .aliases import Aliases, index_aliases, load_aliases
-from .export import DOCUMENT_FIELDS, HIT_FIELDS, document_record, export_records, hit_record, write_csv, write_jsonl
+from .export import (
+    CSV_FIELDS,
+    DOCUMENT_FIELDS,
+    HIT_FIELDS,
+    document_record,
+    export_records,
+    hit_record,
+    pick_fields,
+    write_csv,
+    write_jsonl,
+)
 from .facets import FACETS, FacetCount
 from .parse import Filters
 from .people import find_people
-from .search import MARK, Hit, SearchResult, Sort, get_document, search
+from .search import MARK, Hit, SearchResult, Sort, get_document, printable, search
 from .search import similar as similar_documents
 from .watch import WATCH_FILE, add_watch, list_watches, new_hits, remove_watch
 
@@ -578,14 +588,23 @@ def _print_hits(total: int, hits: Sequence[Hit], page: int = 1, partial: int = 0
     else:
         out.print(f"{_matches(total)}; showing {len(hits)}{on_page}")
     for n, hit in enumerate(hits, 1):
-        parts = (hit.doc_number or hit.id, f"{hit.date:%Y-%m-%d}" if hit.date else "", hit.sender)
-        head = " · ".join(str(v) for v in parts if v)
-        out.print(f"\n[bold]{n}. {escape(hit.label)}[/bold]")
-        out.print(f"   {escape(head)}  [dim]{escape(hit.source)} p.{hit.page}  id {hit.id}[/dim]")
+        out.print(f"\n[bold]{n}. {_shown(hit.label)}[/bold]")
+        out.print(f"   {_shown(_head(hit))}  [dim]{_shown(hit.source)} p.{hit.page}  id {hit.id}[/dim]")
         if hit.missing:
             out.print(f"   [yellow]missing: {escape(', '.join(hit.missing))}[/yellow]")
         for snippet in hit.snippets:
             out.print(f"   [cyan]p.{snippet.page}[/cyan] {_highlight(snippet.text)}")
+
+
+def _head(hit: Hit) -> str:
+    """`C05739545 · 2012-09-12 · Mills, Cheryl D`: doc number (else id), date, sender."""
+    parts = (hit.doc_number or hit.id, f"{hit.date:%Y-%m-%d}" if hit.date else "", hit.sender)
+    return " · ".join(str(v) for v in parts if v)
+
+
+def _shown(text: str) -> str:
+    """Text for one line of a listing: control characters as escapes, markup escaped."""
+    return escape(printable(text))
 
 
 def _print_facets(facets: dict[str, list[FacetCount]]) -> None:
@@ -703,7 +722,13 @@ SHOW_FIELDS = _show_fields()
 @app.command()
 @handle_errors
 def show(
-    doc_id: Annotated[str, typer.Argument(metavar="ID", help="Document id (from search) or doc number.")],
+    doc_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="Document id (from search) or doc number; a doc number several documents have lists them (exit 9).",
+        ),
+    ],
     page: Annotated[int | None, typer.Option("--page", "-p", help="Print only this page of the source file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the export record as JSON.")] = False,
     index_dir: IndexOpt = DEFAULT_INDEX,
@@ -718,14 +743,11 @@ def show(
     if as_json:
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return
-    table = Table.grid(padding=(0, 2))
-    for key in SHOW_FIELDS:
-        value = record.get(key)
-        if value in (None, [], ""):
-            continue
+    rows = {key: value for key in SHOW_FIELDS if (value := record.get(key)) not in (None, [], "")}
+    width = max(map(len, rows))
+    for key, value in rows.items():  # one line each, never cut: a path stays whole to copy
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        table.add_row(f"[bold]{key}[/bold]", escape(_provenance(value) if key == "provenance" else shown))
-    out.print(table)
+        out.print(f"[bold]{key:<{width}}[/bold]  {_shown(_provenance(value) if key == 'provenance' else shown)}")
     origins = {o["page"]: o for o in record["provenance"]}
     for number, text in zip(pages, texts, strict=True):
         out.print(f"\n[bold cyan]── page {number}{_origin(origins.get(number))} ──[/bold cyan]")
@@ -740,19 +762,30 @@ def export(
     filters: Filters = NO_FILTERS,
     sort: SortOpt = Sort.relevance,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.jsonl,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            help="Fields to write, comma-separated, in this order. Default: every field for jsonl; every "
+            f"field but text and stamps for csv. Fields: {', '.join(DOCUMENT_FIELDS)}.",
+            show_default=False,
+        ),
+    ] = None,
     aliases: AliasesOpt = None,
     index_dir: IndexOpt = DEFAULT_INDEX,
 ) -> None:
     """Write every matching document, streamed.
 
-    Each with all its fields, a page and a citation.
-    No cap on how many: every document without a query. Each record cites the page of its first
-    match (agency, case number, doc number, page, release date), ready for a footnote."""
+    Each with its fields, a page and a citation. No cap on how many: every document without a
+    query. Each record cites the page search cites (its best snippet's), ready for a footnote. CSV
+    leaves out the whole text unless --fields asks for it, and cuts a cell over 32,767 characters
+    (a spreadsheet's limit) with a marker; JSON Lines writes every value whole."""
+    chosen = pick_fields(fields) if fields is not None else None
     records = export_records(index_dir, query, filters, sort=sort, aliases=_aliases(aliases, index_dir))
     if fmt is ExportFormat.csv:
-        write_csv(records, sys.stdout, DOCUMENT_FIELDS)
+        write_csv(records, sys.stdout, chosen or CSV_FIELDS)
     else:
-        write_jsonl(records, sys.stdout)
+        write_jsonl(records, sys.stdout, chosen)
 
 
 # --- saved searches -----------------------------------------------------------------------------
@@ -823,8 +856,7 @@ def watch_new(
             continue
         out.print(f"[bold]{escape(news.name)}[/bold] ({escape(news.query)}): {news.total} new")
         for hit in news.hits:
-            label = hit.doc_number or hit.id
-            out.print(f"  {escape(label)}  {escape(hit.label)}  [dim]id {hit.id}[/dim]")
+            out.print(f"  {_shown(_head(hit))}  {_shown(hit.label)}  [dim]id {hit.id}[/dim]")
 
 
 def _watch_summary(index_dir: Path) -> dict[str, int]:

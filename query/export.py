@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from whoosh.analysis import Analyzer
+from indexer.errors import BadArgumentError
 
 from .aliases import Aliases
+from .citations import citation
 from .fast import text_words
 from .parse import Filters, combine
 from .people import directory
-from .search import Hit, Sort, find, iso, opened
+from .search import Hit, Sort, cited_page, find, iso, opened, snippets
 
 DOCUMENT_FIELDS = (
     "id", "source", "first_page", "last_page", "case_number", "doc_number", "release_date", "date",
@@ -27,6 +27,13 @@ DOCUMENT_FIELDS = (
 )  # fmt: skip
 """Keys of `foia export` records; the first sixteen are the stable contract, the rest may grow."""
 
+CSV_FIELDS = tuple(f for f in DOCUMENT_FIELDS if f not in ("text", "stamps"))
+"""The columns of `foia export --format csv` by default: every field but the whole text and the
+raw stamp lines, which JSON Lines keeps (`--fields` picks others)."""
+
+CELL_LIMIT = 32_767
+"""The most characters a spreadsheet cell holds (Excel, LibreOffice); a longer CSV cell is cut."""
+
 HIT_FIELDS = (
     "id", "score", "case_number", "doc_number", "date", "sender", "subject", "page", "snippets",
     "source", "first_page", "last_page", "agency", "citation", "title", "missing",
@@ -36,26 +43,6 @@ HIT_FIELDS = (
 
 def _lines(value: Any) -> list[str]:
     return [line for line in str(value or "").split("\n") if line]
-
-
-def citation(fields: Mapping[str, Any], page: int | None = None) -> str:
-    """A footnote-ready reference: agency, case number, doc number, page (or pages), release date.
-    Parts the document lacks are left out; without a doc number the file name stands in."""
-    first = fields.get("first_page") or 1
-    last = fields.get("last_page") or first
-    pages = f"p. {page}" if page else (f"p. {first}" if first == last else f"pp. {first}-{last}")
-    doc = fields.get("doc_number")
-    released = fields.get("release_date")
-    parts = [
-        fields.get("agency"),
-        f"FOIA case {fields['case_number']}" if fields.get("case_number") else None,
-        f"doc. {doc}" if doc else Path(str(fields.get("source") or "")).name or None,
-        pages,
-    ]
-    text = ", ".join(p for p in parts if p)
-    if isinstance(released, datetime):
-        text += f" (released {released.date().isoformat()})"
-    return text + "."
 
 
 def provenance(fields: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -106,17 +93,6 @@ def document_record(fields: Mapping[str, Any], page: int | None = None) -> dict[
     }
 
 
-def match_page(fields: Mapping[str, Any], words: set[str], analyzer: Analyzer) -> int | None:
-    """The first page holding one of the indexed `words`, each page read by `analyzer` (the index's
-    for the `text` field, so the page cited is the page that matched), or None."""
-    if not words:
-        return None
-    for offset, page in enumerate(str(fields.get("text", "")).split("\f")):
-        if any(t.text in words for t in analyzer(page, mode="index")):
-            return int(fields.get("first_page") or 1) + offset
-    return None
-
-
 def export_records(
     index_dir: Path,
     text: str = "",
@@ -125,15 +101,15 @@ def export_records(
     sort: Sort = Sort.relevance,
     aliases: Aliases | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """The export record of every matching document, streamed; each cites the page of its first
-    match (the document's first page when the query has no words in the text)."""
+    """The export record of every matching document, streamed; each cites the page `foia search`
+    cites (see `search.cited_page`; the document's first page when the query has no words in the
+    text)."""
     with opened(index_dir) as (ix, searcher):
         q = combine(text, filters or Filters(), ix.schema, directory(index_dir, ix, aliases))
-        words = set(text_words(q, searcher.reader()))  # wildcards expanded, excluded words left out
-        analyzer = ix.schema["text"].analyzer
+        words = text_words(q, searcher.reader())  # wildcards expanded, excluded words left out
         for hit in find(searcher, q, None, sort).results or ():
             fields = hit.fields()
-            yield document_record(fields, match_page(fields, words, analyzer))
+            yield document_record(fields, cited_page(snippets(hit, words)))
 
 
 def hit_record(hit: Hit) -> dict[str, Any]:
@@ -152,27 +128,29 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "first_page": hit.first_page,
         "last_page": hit.last_page,
         "agency": hit.agency,
-        "citation": citation(
-            {
-                "agency": hit.agency,
-                "case_number": hit.case_number,
-                "doc_number": hit.doc_number,
-                "source": hit.source,
-                "release_date": hit.release_date,
-                "first_page": hit.first_page,
-            },
-            hit.page,
-        ),
+        "citation": hit.citation,
         "title": hit.title,
         "missing": list(hit.missing),
     }
 
 
-def write_jsonl(records: Iterable[Mapping[str, Any]], out: IO[str]) -> int:
-    """One JSON object per line; returns how many were written."""
+def pick_fields(spec: str) -> tuple[str, ...]:
+    """The export fields a comma-separated list names, in its order (`id,doc_number,citation`);
+    an unknown name is an error that lists the valid ones."""
+    names = tuple(dict.fromkeys(name.strip() for name in spec.split(",") if name.strip()))
+    unknown = [name for name in names if name not in DOCUMENT_FIELDS] or ([] if names else [spec])
+    if unknown:
+        raise BadArgumentError(f"unknown field {unknown[0]!r} in --fields; valid fields: {', '.join(DOCUMENT_FIELDS)}")
+    return names
+
+
+def write_jsonl(records: Iterable[Mapping[str, Any]], out: IO[str], fields: Sequence[str] | None = None) -> int:
+    """One JSON object per line, whole (only `fields`, in their order, when given); returns how
+    many were written."""
     count = 0
     for record in records:
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        shown = record if fields is None else {f: record.get(f) for f in fields}
+        out.write(json.dumps(shown, ensure_ascii=False) + "\n")
         count += 1
     return count
 
@@ -190,12 +168,24 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def write_csv(records: Iterable[Mapping[str, Any]], out: IO[str], fields: tuple[str, ...]) -> int:
-    """CSV with a header row; lists are joined with `; `. Returns how many rows were written."""
+_WHOLE = "--format jsonl writes them all"
+
+
+def _capped(cell: str) -> str:
+    """A cell cut to `CELL_LIMIT` characters, the cut said at its end."""
+    if len(cell) <= CELL_LIMIT:
+        return cell
+    mark = f" [cut: {len(cell):,} characters in all; a spreadsheet cell holds {CELL_LIMIT:,}; {_WHOLE}]"
+    return cell[: CELL_LIMIT - len(mark)] + mark
+
+
+def write_csv(records: Iterable[Mapping[str, Any]], out: IO[str], fields: Sequence[str]) -> int:
+    """CSV with a header row; lists are joined with `; `, a cell over `CELL_LIMIT` characters is
+    cut with a marker. Returns how many rows were written."""
     writer = csv.writer(out)
     writer.writerow(fields)
     count = 0
     for record in records:
-        writer.writerow([_cell(record.get(f)) for f in fields])
+        writer.writerow([_capped(_cell(record.get(f))) for f in fields])
         count += 1
     return count

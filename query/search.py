@@ -5,6 +5,7 @@ Only this module (with `export`) knows Whoosh's searcher.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -21,12 +22,13 @@ from whoosh.index import Index
 from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Results, Searcher
 
-from indexer.errors import BadArgumentError, DocumentNotFoundError, QueryError
+from indexer.errors import AmbiguousDocumentError, BadArgumentError, DocumentNotFoundError, QueryError
 from indexer.store import open_index
 from indexer.titles import first_line
 
 from . import topk
 from .aliases import Aliases
+from .citations import citation
 from .facets import FacetCount, check_facets, facet_spec, tally
 from .fast import (
     DayRange,
@@ -54,6 +56,8 @@ class Snippet:
 
     page: int
     text: str
+    score: float = field(default=0.0, compare=False)
+    """How well it matches: Whoosh's passage score (its matches, times how many distinct words)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class Hit:
     it, else its file name (never empty)."""
     missing: tuple[str, ...] = ()
     """The query's words the document lacks: empty for a document holding every word."""
+    citation: str = ""
+    """A footnote-ready reference to the hit's page (see `citations`)."""
 
 
 class Sort(StrEnum):
@@ -159,10 +165,7 @@ class _PageFormatter(highlight.Formatter):
     def format_token(self, text: str, token: Any, replace: bool = False) -> str:
         return f"{MARK}{highlight.get_text(text, token, replace)}{MARK}"
 
-    def format(self, fragments: list[Any], replace: bool = False) -> list[Snippet]:  # type: ignore[override]
-        return [self._snippet(fragment, replace) for fragment in fragments]
-
-    def _snippet(self, fragment: Any, replace: bool) -> Snippet:
+    def snippet(self, fragment: Any, score: float) -> Snippet:
         """The fragment cut to the page of its first match, with that page's number."""
         text = self._full_text
         anchor = fragment.matches[0].startchar if fragment.matches else fragment.startchar
@@ -177,45 +180,43 @@ class _PageFormatter(highlight.Formatter):
         )
         return Snippet(
             page=self._first_page + text.count("\f", 0, anchor),
-            text=" ".join(self.format_fragment(on_page, replace=replace).split()),
+            text=" ".join(self.format_fragment(on_page).split()),
+            score=score,
         )
 
 
-def snippets(hit: WhooshHit, top: int = 3, words: frozenset[str] | None = None) -> tuple[Snippet, ...]:
-    """Up to `top` highlighted passages of a hit's text, each with its page number. `words`: the
-    words to highlight (see `fast.text_words`); without them, the terms the search recorded."""
+_SCORER = highlight.BasicFragmentScorer()
+_FRAGMENTER = highlight.ContextFragmenter(maxchars=240, surround=70, charlimit=None)  # the whole text
+
+
+def snippets(hit: WhooshHit, words: frozenset[str], top: int = 3) -> tuple[Snippet, ...]:
+    """The `top` best highlighted passages of a hit's text (the highest scores, the earliest of
+    equal ones), in reading order, each with its page number. `words`: the words to highlight
+    (see `fast.text_words`)."""
     text = hit.get("text", "")
-    if not text:
+    if not text or not words:
         return ()
-    formatter = _PageFormatter(text, hit.get("first_page", 1))
-    highlighter = highlight.Highlighter(
-        fragmenter=highlight.ContextFragmenter(maxchars=240, surround=70), formatter=formatter
-    )
-    if words is None:
-        found = highlighter.highlight_hit(hit, "text", text=text, top=top)
-    else:
-        found = _highlight_words(highlighter, hit, text, words, top)
-    return tuple(found) if isinstance(found, list) else ()
-
-
-def _highlight_words(
-    highlighter: highlight.Highlighter, hit: WhooshHit, text: str, words: frozenset[str], top: int
-) -> Any:
-    """Whoosh's `Highlighter.highlight_hit` (re-tokenizing the text) with the words given."""
-    if not words:
-        return []
     analyzer = hit.results.searcher.schema["text"].analyzer
-    tokens = highlighter._merge_matched_tokens(matched_tokens(analyzer, text, words))
-    fragments = highlighter.fragmenter.fragment_tokens(text, tokens)
-    fragments = highlight.top_fragments(fragments, top, highlighter.scorer, highlighter.order, minscore=1)
-    return highlighter.formatter.format(fragments)
+    tokens = highlight.Highlighter._merge_matched_tokens(matched_tokens(analyzer, text, words))
+    scored = [(_SCORER(f), f) for f in _FRAGMENTER.fragment_tokens(text, tokens)]
+    best = sorted((sf for sf in scored if sf[0] >= 1), key=lambda sf: (-sf[0], sf[1].startchar))[:top]
+    formatter = _PageFormatter(text, hit.get("first_page", 1))
+    return tuple(formatter.snippet(f, score) for score, f in sorted(best, key=lambda sf: sf[1].startchar))
 
 
-def make_hit(hit: WhooshHit, scored: bool = True, words: frozenset[str] | None = None, bonus: float = 0.0) -> Hit:
+def cited_page(found: Sequence[Snippet]) -> int | None:
+    """The page a hit is cited at, by search and export alike: its best snippet's (the highest
+    score, the earliest of equal ones); None without a snippet (the citation then gives the
+    document's pages)."""
+    return max(found, key=lambda s: s.score).page if found else None
+
+
+def make_hit(hit: WhooshHit, scored: bool = True, words: frozenset[str] = frozenset(), bonus: float = 0.0) -> Hit:
     """A hit as a record; `scored=False` for sorted results (Whoosh's score is then the sort key);
-    `words` to highlight (default: the terms the search recorded); `bonus` added to the score."""
-    found = snippets(hit, words=words)
+    `words` to highlight (none: no snippets); `bonus` added to the score."""
+    found = snippets(hit, words)
     first = hit.get("first_page", 1)
+    page = cited_page(found)
     return Hit(
         id=hit["id"],
         score=round(float(hit.score or 0.0) + bonus, 4) if scored else None,
@@ -227,12 +228,13 @@ def make_hit(hit: WhooshHit, scored: bool = True, words: frozenset[str] | None =
         date=hit.get("date"),
         sender=hit.get("sender"),
         subject=hit.get("subject"),
-        page=found[0].page if found else first,
+        page=page or first,
         snippets=found,
         agency=hit.get("agency"),
         release_date=hit.get("release_date"),
         title=hit.get("title"),
         label=label(hit),
+        citation=citation(hit.fields(), page),
     )
 
 
@@ -496,12 +498,38 @@ def similar(index_dir: Path, key: str, limit: int = 10, terms: int = 12) -> Sear
 
 
 def _docnum(searcher: Searcher, key: str) -> int:
+    """The document a key names: its id, else the one document with that doc number; a doc number
+    several documents carry is an error that lists them."""
     docnum = searcher.document_number(id=key)
-    if docnum is None:
-        docnum = searcher.document_number(doc_number=key.strip().lower())
-    if docnum is None:
+    if docnum is not None:
+        return int(docnum)
+    found = list(searcher.document_numbers(doc_number=key.strip().lower()))
+    if not found:
         raise DocumentNotFoundError(f"no document with id or doc number {key!r}")
-    return int(docnum)
+    if len(found) > 1:
+        documents = [searcher.stored_fields(n) for n in found]
+        lines = "".join(f"\n  {_listed(fields)}" for fields in documents)
+        message = f"doc number {key!r} is on {len(found)} documents; name one by its id:{lines}"
+        raise AmbiguousDocumentError(message, tuple(str(fields["id"]) for fields in documents))
+    return int(found[0])
+
+
+def _listed(fields: dict[str, Any]) -> str:
+    """A document on one line: id, file, pages, title (control characters shown as escapes)."""
+    first = fields.get("first_page", 1)
+    last = fields.get("last_page", first)
+    pages = f"p. {first}" if first == last else f"pp. {first}-{last}"
+    return printable(f"{fields['id']}  {fields.get('source', '')}  {pages}  {label(fields)}")
+
+
+def printable(text: str) -> str:
+    """Text safe to print on one line: line breaks, tabs and other control characters (from a
+    file name or a damaged header) written as escapes (`\\n`), so they cannot break a listing."""
+    return "".join(c.encode("unicode_escape").decode("ascii") if _control(c) else c for c in text)
+
+
+def _control(char: str) -> bool:
+    return unicodedata.category(char) in ("Cc", "Zl", "Zp")
 
 
 def get_document(index_dir: Path, key: str) -> StoredDocument:

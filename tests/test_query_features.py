@@ -277,11 +277,14 @@ def test_similar_documents(index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> 
 # --- citations ------------------------------------------------------------------------------------
 
 
-def test_export_cites_the_page_of_the_first_match(index_dir: Path) -> None:
+def test_export_cites_the_page_of_the_best_snippet(index_dir: Path) -> None:
     pages = {r["doc_number"]: (r["page"], r["citation"]) for r in export_records(index_dir, "calibration")}
     page, cited = pages["C09900001"]
     assert page == 2
-    assert cited == "U.S. Department of State, FOIA case F-2099-00123, doc. C09900001, p. 2 (released 2099-03-14)."
+    assert cited == (
+        "Dana L. Rivera to Samuel Okafor, “FW: Harbor inspection schedule for the northern terminals,” March 3, "
+        "2011, U.S. Department of State, FOIA case F-2099-00123, doc. C09900001, p. 2 (released March 14, 2099)."
+    )
 
 
 def test_export_cites_the_page_a_wildcard_matched(index_dir: Path) -> None:
@@ -322,8 +325,8 @@ def test_export_cites_the_page_the_index_analyzer_matched(tmp_path: Path, monkey
 
 def test_citation_without_stamps() -> None:
     fields = {"source": "/x/scan.pdf", "first_page": 4, "last_page": 6}
-    assert citation(fields) == "scan.pdf, pp. 4-6."
-    assert citation({**fields, "release_date": datetime(2015, 5, 13)}, 5) == "scan.pdf, p. 5 (released 2015-05-13)."
+    assert citation(fields) == "scan.pdf, pp. 4–6."
+    assert citation({**fields, "release_date": datetime(2015, 5, 13)}, 5) == "scan.pdf, p. 5 (released May 13, 2015)."
 
 
 def test_search_hits_carry_a_citation_of_their_snippet_page(index_dir: Path) -> None:
