@@ -86,6 +86,9 @@ class Hit:
     """The query's words the document lacks: empty for a document holding every word."""
     citation: str = ""
     """A footnote-ready reference to the hit's page (see `citations`)."""
+    recipients: tuple[str, ...] = ()
+    release_status: str | None = None
+    exemptions: tuple[str, ...] = ()
 
 
 class Sort(StrEnum):
@@ -235,6 +238,9 @@ def make_hit(hit: WhooshHit, scored: bool = True, words: frozenset[str] = frozen
         title=hit.get("title"),
         label=label(hit),
         citation=citation(hit.fields(), page),
+        recipients=tuple(line for line in str(hit.get("recipients") or "").split("\n") if line),
+        release_status=hit.get("release_status"),
+        exemptions=tuple(hit.get("exemption_codes") or ()),
     )
 
 
