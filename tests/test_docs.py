@@ -30,6 +30,7 @@ def test_every_command_is_in_the_readme() -> None:
         "people",
         "reindex",
         "search",
+        "serve",
         "show",
         "similar",
         "status",

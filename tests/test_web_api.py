@@ -18,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from web_helpers import RELEASES, build_index, foia_serve
 
+from indexer import Options, index_paths
 from indexer.store import manifest_of
 from query.facets import FacetCount
 from query.web import create_app
@@ -301,3 +302,19 @@ def test_foia_serve_on_a_taken_port_says_so(index: Path) -> None:
                               capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 2
     assert f"cannot serve on 127.0.0.1 port {port}" in done.stderr and "--port" in done.stderr
+
+
+def test_a_document_removed_from_the_index_is_gone_from_the_api(tmp_path: Path) -> None:
+    releases = tmp_path / "releases"
+    shutil.copytree(RELEASES, releases)
+    own = build_index(tmp_path / "ix", releases)
+    client = TestClient(create_app(own), base_url="http://localhost")
+    key = doc_id(own, EMAIL_PDF.name)
+    assert client.get(f"/api/documents/{key}/pages/1/image").status_code == 200  # its record now kept
+    (releases / EMAIL_PDF.name).unlink()
+    build_index(own, releases)  # index_paths prunes nothing by default: the document stays, its file is gone
+    gone = client.get(f"/api/documents/{key}/file")
+    assert gone.status_code == 404 and "not where it was indexed" in gone.json()["error"]
+    index_paths([releases], own, options=Options(workers=1), prune=True)
+    for url in (f"/api/documents/{key}/pages/1/image", f"/api/documents/{key}/file", f"/doc/{key}"):
+        assert client.get(url).status_code == 404, url

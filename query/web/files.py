@@ -19,6 +19,7 @@ import re
 import stat
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,9 @@ from typing import IO, Any
 
 from indexer.errors import DocumentNotFoundError, FoiaSearchError
 from indexer.sources import sniff
+from indexer.store import index_exists, whoosh_dir
+
+from ..search import get_document
 
 IMAGE_DIR = "pages"
 MIN_WIDTH, DEFAULT_WIDTH, MAX_WIDTH = 200, 1000, 2000
@@ -53,6 +57,27 @@ class Original:
     kind: str | None
     size: int
     problem: str | None = None
+
+
+_RECORDED = ("id", "source", "sha256", "first_page", "last_page")
+_RECORDS: OrderedDict[tuple[Path, str], tuple[int, dict[str, Any]]] = OrderedDict()
+_RECORDS_KEPT = 4096
+
+
+def recorded(index_dir: Path, key: str) -> dict[str, Any]:
+    """What the index records of a document's file (`_RECORDED`), by id or doc number; kept while
+    the index is unchanged (its Whoosh folder's modification time, which every commit changes),
+    so a cached page image is answered without opening the index."""
+    state = os.stat(whoosh_dir(index_dir)).st_mtime_ns if index_exists(index_dir) else 0
+    found = _RECORDS.get((index_dir, key))
+    if found is not None and found[0] == state:
+        return found[1]
+    fields = get_document(index_dir, key).fields
+    record = {name: fields.get(name) for name in _RECORDED}
+    _RECORDS[(index_dir, key)] = (state, record)
+    while len(_RECORDS) > _RECORDS_KEPT:
+        _RECORDS.popitem(last=False)
+    return record
 
 
 def _recorded(fields: Mapping[str, Any]) -> tuple[str, str]:
