@@ -19,11 +19,10 @@ from .parse import Filters, combine
 from .people import directory
 from .search import StoredDocument, get_document, opened
 
-METADATA_FIELDS = (
-    "title", *(k for k in DOCUMENT_FIELDS if k not in ("title", "text", "stamps", "page", "provenance"))
-)
-"""The fields a document's metadata panel lists, in order (the text, raw stamp lines and per-page
-provenance are shown with the pages)."""
+_WITH_THE_PAGES = ("text", "stamps", "page", "provenance", "first_page", "last_page")
+METADATA_FIELDS = ("title", *(k for k in DOCUMENT_FIELDS if k != "title" and k not in _WITH_THE_PAGES))
+"""The fields a document's metadata panel lists, in order (the text, its pages, raw stamp lines and
+per-page provenance are shown with the pages)."""
 
 
 @dataclass(frozen=True)
