@@ -243,7 +243,7 @@ def test_saved_search_counts_documents_indexed_after_it(index: Path, tmp_path: P
     assert client.delete("/api/watches/harbor").status_code == 204
     assert client.get("/api/watches").json() == []
     again = client.delete("/api/watches/harbor")
-    assert again.status_code == 400 and "no watch named" in again.json()["error"]
+    assert again.status_code == 404 and "no watch named" in again.json()["error"]
 
 
 def test_saved_search_from_the_search_page_form(index: Path, tmp_path: Path) -> None:
@@ -318,3 +318,9 @@ def test_a_document_removed_from_the_index_is_gone_from_the_api(tmp_path: Path) 
     index_paths([releases], own, options=Options(workers=1), prune=True)
     for url in (f"/api/documents/{key}/pages/1/image", f"/api/documents/{key}/file", f"/doc/{key}"):
         assert client.get(url).status_code == 404, url
+
+
+def test_foia_serve_with_a_missing_alias_file_says_so(index: Path, tmp_path: Path) -> None:
+    command = ["serve", "--index", str(index), "--port", "0", "--aliases", str(tmp_path / "none.txt")]
+    done = subprocess.run([sys.executable, "-m", "query.cli", *command], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "no alias file at" in done.stderr and "Traceback" not in done.stderr

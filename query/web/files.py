@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from indexer.errors import DocumentNotFoundError, FoiaSearchError
+from indexer.errors import BadArgumentError, DocumentNotFoundError
 from indexer.sources import sniff
 from indexer.store import index_exists, whoosh_dir
 
@@ -130,7 +130,7 @@ def original(fields: Mapping[str, Any]) -> Original:
 def checked_width(width: int) -> int:
     """A requested image width, rounded to 100 pixels; outside the limits a clear error."""
     if not MIN_WIDTH <= width <= MAX_WIDTH:
-        raise FoiaSearchError(f"image width {width}: use {MIN_WIDTH} to {MAX_WIDTH} pixels")
+        raise BadArgumentError(f"image width {width}: use {MIN_WIDTH} to {MAX_WIDTH} pixels")
     return round(width / 100) * 100
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from indexer.errors import QueryError
+from indexer.errors import DocumentNotFoundError, QueryError
 
 from ..aliases import Aliases
 from ..batch import BatchMode, BatchRow, batch_search, batch_terms
@@ -171,6 +171,9 @@ def image_url(doc_id: str, page: int) -> str:
 def page_text(index_dir: Path, key: str, number: int, state: SearchState, aliases: Aliases | None = None) -> PageView:
     """One page of a document, the search's words marked."""
     doc = get_document(index_dir, key)
+    last = doc.first_page + len(doc.pages) - 1
+    if not doc.first_page <= number <= last:  # no such page: not found here, as an unknown document
+        raise DocumentNotFoundError(f"{doc.id} has pages {doc.first_page} to {last}, not {number}")
     words = query_words(index_dir, state.q, state.filters, aliases)
     (page,) = reading(doc, words, [number]).pages
     file = original(doc.fields)

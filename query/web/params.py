@@ -14,9 +14,9 @@ from fastapi import Depends, Query, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from indexer.errors import FoiaSearchError
+from indexer.errors import BadArgumentError
 
-from ..aliases import ALIAS_FILE, Aliases, load_aliases
+from ..aliases import Aliases, index_aliases, load_aliases
 from ..batch import MAX_TERM_LENGTH, MAX_TERMS, BatchMode
 from ..parse import MAX_QUERY_LENGTH, Filters
 from ..search import Sort
@@ -41,7 +41,8 @@ class Config:
     aliases: Path | None = None
 
     def load_aliases(self) -> Aliases:
-        return load_aliases(self.aliases or self.index_dir / ALIAS_FILE)
+        """The alias file given (an error when it is missing), else the index folder's, if any."""
+        return load_aliases(self.aliases) if self.aliases else index_aliases(self.index_dir)
 
 
 def config(request: Request) -> Config:
@@ -119,8 +120,8 @@ def filters_from(values: Mapping[str, str]) -> Filters:
     names = {param_of(f): f for f in Filters.__dataclass_fields__}
     unknown = sorted(set(values) - set(names))
     if unknown:
-        raise FoiaSearchError(f"unknown filter {unknown[0]!r}; filters: {', '.join(FILTER_PARAMS)}")
+        raise BadArgumentError(f"unknown filter {unknown[0]!r}; filters: {', '.join(FILTER_PARAMS)}")
     for value in values.values():
         if len(value) > MAX_FILTER_LENGTH:
-            raise FoiaSearchError(f"a filter value of {len(value)} characters; the limit is {MAX_FILTER_LENGTH}")
+            raise BadArgumentError(f"a filter value of {len(value)} characters; the limit is {MAX_FILTER_LENGTH}")
     return Filters(**{names[k]: v or None for k, v in values.items()})

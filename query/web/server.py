@@ -11,15 +11,16 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from indexer.errors import FoiaSearchError
+from indexer.errors import BadArgumentError
 from indexer.store import open_index
 
+from ..aliases import load_aliases
 from .app import create_app
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
-class ServeError(FoiaSearchError):
+class ServeError(BadArgumentError):
     """The server cannot start (the port is taken, the host is not an address of this machine)."""
 
 
@@ -89,6 +90,8 @@ def start(
     """A reading room over `index_dir` bound to `host`:`port` (0: a free port). Beyond loopback a
     token is always required: `token`, or a new random one."""
     open_index(index_dir).close()  # no index, an incompatible or a damaged one: said now
+    if aliases is not None:
+        load_aliases(aliases)  # a missing or malformed alias file too
     loopback = is_loopback(host)
     if not loopback and not token:
         token = secrets.token_urlsafe(18)
