@@ -888,10 +888,12 @@ def serve(
     open_browser: Annotated[bool, typer.Option("--open", help="Open the reading room in a web browser.")] = False,
     aliases: AliasesOpt = None,
 ) -> None:
-    """The reading room: search, facets and a timeline, documents as page images beside their
-    text, saved searches and batch search in a web browser, and the same as a JSON API under
-    /api/ (OpenAPI at /api/openapi.json). Read-only over the index; listens on 127.0.0.1 only
-    unless --host says otherwise."""
+    """Read the index in a web browser.
+
+    The reading room: search with facets and a timeline, documents as page images beside their
+    text, saved searches and batch search, and the same as a JSON API under /api/ (OpenAPI at
+    /api/openapi.json). Read-only over the index; listens on 127.0.0.1 only unless --host says
+    otherwise, and then every request needs a token. Runs until Ctrl+C."""
     from .web import start  # the web stack is imported only to serve
 
     server = start(index_dir, host, port, token, aliases)

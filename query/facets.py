@@ -8,9 +8,10 @@ once makes the count a C-level tally of the matching documents' value numbers.
 
 from __future__ import annotations
 
+import heapq
 from array import array
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
@@ -188,11 +189,16 @@ def _live(reader: IndexReader) -> set[int]:
     return found
 
 
+Top = int | None | Mapping[str, int | None]
+"""How many values of each facet to keep: the most frequent N, all (None), or by facet name
+(a facet not named: all)."""
+
+
 def facet_counts(
-    searcher: Searcher, q: wq.Query, names: Iterable[str], aliases: PersonNames, top: int | None = 20
+    searcher: Searcher, q: wq.Query, names: Iterable[str], aliases: PersonNames, top: Top = 20
 ) -> dict[str, list[FacetCount]]:
     """Counts of the named facets over every document matching `q`: the `top` most frequent values
-    of each (all for None), ties by value; documents without a value are left out."""
+    of each, ties by value; documents without a value are left out."""
     matching = [(sub.reader(), found) for sub, _ in segments(searcher) if (found := doc_set(q, sub))]
     result = {}
     for name in names:
@@ -203,6 +209,10 @@ def facet_counts(
             for number, n in _numbers(table, shown, docs, _live(reader)).items():
                 if number >= 0 and (value := shown[number]) is not None:
                     counts[value] += n
-        ranked = sorted(sorted(counts.items()), key=itemgetter(1), reverse=True)  # ties by value
-        result[name] = [FacetCount(value, count) for value, count in ranked[:top]]
+        keep = top.get(name) if isinstance(top, Mapping) else top
+        if keep is None:
+            ranked = sorted(sorted(counts.items()), key=itemgetter(1), reverse=True)  # ties by value
+        else:
+            ranked = heapq.nsmallest(keep, counts.items(), key=lambda item: (-item[1], item[0]))
+        result[name] = [FacetCount(value, count) for value, count in ranked]
     return result

@@ -17,7 +17,7 @@ from .export import DOCUMENT_FIELDS, document_record
 from .fast import matched_tokens, text_words
 from .parse import Filters, combine
 from .people import directory
-from .search import StoredDocument, get_document, opened
+from .search import StoredDocument, opened
 
 _WITH_THE_PAGES = ("text", "stamps", "page", "provenance", "first_page", "last_page")
 METADATA_FIELDS = ("title", *(k for k in DOCUMENT_FIELDS if k != "title" and k not in _WITH_THE_PAGES))
@@ -72,24 +72,7 @@ def _text_analyzer() -> Any:
     return build_schema()["text"].analyzer
 
 
-def read_document(
-    index_dir: Path,
-    key: str,
-    text: str = "",
-    filters: Filters | None = None,
-    *,
-    pages: Sequence[int] | None = None,
-    aliases: Aliases | None = None,
-) -> Reading:
-    """A document by id (or doc number) with the pages asked for (all by default), each with the
-    words the search `text` and `filters` match marked. A page outside the document is an error
-    naming its pages."""
-    doc = get_document(index_dir, key)
-    words = query_words(index_dir, text, filters, aliases)
-    return reading(doc, words, pages)
-
-
-def reading(doc: StoredDocument, words: frozenset[str], pages: Sequence[int] | None = None) -> Reading:
+def read_pages(doc: StoredDocument, words: frozenset[str], pages: Sequence[int] | None = None) -> Reading:
     """A stored document as a `Reading`, its pages' matches of `words` marked."""
     record = document_record(doc.fields)
     record.pop("text", None)

@@ -29,7 +29,7 @@ from indexer.titles import first_line
 from . import topk
 from .aliases import Aliases
 from .citations import citation
-from .facets import FacetCount, check_facets, facet_counts
+from .facets import FacetCount, Top, check_facets, facet_counts
 from .fast import (
     DayRange,
     allowed,
@@ -286,11 +286,12 @@ def search(
     sort: Sort = Sort.relevance,
     facets: Sequence[str] = (),
     aliases: Aliases | None = None,
-    top_values: int | None = 20,
+    top_values: Top = 20,
     strict: bool = False,
 ) -> SearchResult:
     """Search the index at `index_dir`: page `page` of `limit` hits (`limit=None`: every hit), with
-    counts of the named facets over every match (`top_values` most frequent of each).
+    counts of the named facets over every match (`top_values` most frequent of each: a number, all
+    for None, or by facet name).
 
     Unless `strict`: a query with upper-case AND/OR/NOT that finds nothing is searched with them
     read as words (`SearchResult.reading`); and in relevance order, when fewer documents than the

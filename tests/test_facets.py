@@ -14,7 +14,7 @@ from whoosh import sorting
 
 from indexer import Options, index_paths
 from indexer.schema import FACET_FIELDS
-from query import Aliases, Filters, parse_aliases
+from query import Aliases, Filters, parse_aliases, search
 from query.facets import FACETS, _shown, facet_counts
 from query.fast import segments
 from query.parse import combine
@@ -119,3 +119,10 @@ def test_counts_follow_documents_deleted_after_a_table_was_read(tmp_path: Path) 
     for name in ("status", "sender", "recipient", "month"):
         assert after[name] == whoosh_counts(tmp_path / "ix", "", name, Aliases()), name
     assert sum(after["status"].values()) == sum(before["status"].values()) - 6
+
+
+def test_how_many_values_each_facet_keeps(index: Path) -> None:
+    every = search(index, "", facets=["sender", "month", "status"], top_values=None).facets
+    some = search(index, "", facets=["sender", "month", "status"], top_values={"sender": 1, "status": 2}).facets
+    assert some["sender"] == every["sender"][:1] and some["status"] == every["status"][:2]
+    assert some["month"] == every["month"] and len(every["month"]) > 2  # a facet not named keeps every value

@@ -324,3 +324,11 @@ def test_foia_serve_with_a_missing_alias_file_says_so(index: Path, tmp_path: Pat
     command = ["serve", "--index", str(index), "--port", "0", "--aliases", str(tmp_path / "none.txt")]
     done = subprocess.run([sys.executable, "-m", "query.cli", *command], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "no alias file at" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_documents_holding_some_of_the_words_are_listed_with_what_they_lack(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "tariff inspection"}).json()
+    assert body["total"] == 0 and body["partial"] >= 2 and len(body["hits"]) == body["partial"]
+    assert all(len(h["missing"]) == 1 for h in body["hits"])
+    html = client.get("/", params={"q": "tariff inspection"}).text
+    assert "hold some of the words" in html and 'class="badge missing">lacks ' in html

@@ -13,7 +13,7 @@ from ..aliases import Aliases
 from ..batch import BatchMode, BatchRow, batch_search, batch_terms
 from ..facets import FACETS, FacetCount
 from ..parse import Filters
-from ..reading import PageText, query_words, reading
+from ..reading import PageText, query_words, read_pages
 from ..search import Hit, get_document, label, search, similar
 from ..watch import Watch, list_watches, new_hits
 from .files import Original, original
@@ -59,6 +59,10 @@ class SearchPage:
     facets: dict[str, list[FacetCount]]
     timeline: Timeline
     suggestion: str | None = None
+    partial: int = 0
+    """Documents holding only some of the query's words, listed after the `total` holding all."""
+    reading: str | None = None
+    """The query as searched when its AND, OR, NOT found nothing as operators and were read as words."""
 
 
 def search_page(index_dir: Path, state: SearchState, aliases: Aliases | None = None) -> SearchPage:
@@ -67,12 +71,12 @@ def search_page(index_dir: Path, state: SearchState, aliases: Aliases | None = N
         raise QueryError(f"a search page reaches the first {MAX_DEPTH:,} hits; export gives them all")
     result = search(
         index_dir, state.q, state.filters, state.size, page=state.page, sort=state.sort, facets=FACETS,
-        aliases=aliases, top_values=None,
+        aliases=aliases, top_values={**dict.fromkeys(FACETS, FACET_VALUES), "month": None},
     )  # fmt: skip
-    facets = {name: values[:FACET_VALUES] for name, values in result.facets.items()}
-    pages = max(1, -(-min(result.total, MAX_DEPTH) // state.size))
+    facets = {name: values[:FACET_VALUES] for name, values in result.facets.items()}  # the timeline: every month
+    pages = max(1, -(-min(result.total + result.partial, MAX_DEPTH) // state.size))
     return SearchPage(state, result.total, pages, result.hits, facets, timeline(result.facets.get("month", [])),
-                      result.suggestion)  # fmt: skip
+                      result.suggestion, result.partial, result.reading)  # fmt: skip
 
 
 def timeline(months: list[FacetCount]) -> Timeline:
@@ -154,7 +158,7 @@ def document_page(
     doc = get_document(index_dir, key)
     words = query_words(index_dir, state.q, state.filters, aliases)
     last = doc.first_page + len(doc.pages) - 1
-    read = reading(doc, words, window(doc.first_page, last, at))
+    read = read_pages(doc, words, window(doc.first_page, last, at))
     file = original(doc.fields)
     pages = tuple(
         PageView(**vars(p), image=image_url(doc.id, p.number) if file.kind == "pdf" and file.problem is None else None)
@@ -175,7 +179,7 @@ def page_text(index_dir: Path, key: str, number: int, state: SearchState, aliase
     if not doc.first_page <= number <= last:  # no such page: not found here, as an unknown document
         raise DocumentNotFoundError(f"{doc.id} has pages {doc.first_page} to {last}, not {number}")
     words = query_words(index_dir, state.q, state.filters, aliases)
-    (page,) = reading(doc, words, [number]).pages
+    (page,) = read_pages(doc, words, [number]).pages
     file = original(doc.fields)
     return PageView(**vars(page), image=image_url(doc.id, number) if file.kind == "pdf" and not file.problem else None)
 
