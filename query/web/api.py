@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
 
 from ..batch import BATCH_FIELDS, BatchRow, batch_record
-from ..export import DOCUMENT_FIELDS, export_records, write_csv, write_jsonl
+from ..export import CSV_FIELDS, export_records, write_csv, write_jsonl
 from ..facets import FACETS
 from ..search import search, similar
 from ..watch import Watch, add_watch, new_hits, remove_watch
@@ -118,7 +118,7 @@ def export_api(state: State, conf: Conf, format: ExportFormat = ExportFormat.csv
     first = list(islice(records, 1))  # a bad query fails here, before the response starts
     rows = chain(first, records)
     if format is ExportFormat.csv:
-        body, media = _csv_chunks(rows, DOCUMENT_FIELDS), "text/csv; charset=utf-8"
+        body, media = _csv_chunks(rows, CSV_FIELDS), "text/csv; charset=utf-8"
     else:
         body, media = _jsonl_chunks(rows), "application/x-ndjson"
     name = f"foia-export.{format.value}"
