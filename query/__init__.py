@@ -14,22 +14,28 @@ person aliases and saved searches.
 from __future__ import annotations
 
 from .aliases import ALIAS_FILE, Aliases, index_aliases, load_aliases, parse_aliases
+from .batch import BatchMode, BatchRow, batch_search
 from .citations import citation
 from .export import document_record, export_records, hit_record
 from .facets import FACETS, FacetCount
 from .parse import Filters, parse_query
 from .people import Directory, find_people
+from .reading import PageText, Reading, query_words, read_pages
 from .search import Hit, SearchResult, Snippet, Sort, StoredDocument, get_document, iter_hits, search, similar
 from .watch import Watch, WatchNews, add_watch, list_watches, new_hits, remove_watch
 
 __all__ = [
     "ALIAS_FILE",
     "Aliases",
+    "BatchMode",
+    "BatchRow",
     "Directory",
     "FACETS",
     "FacetCount",
     "Filters",
     "Hit",
+    "PageText",
+    "Reading",
     "SearchResult",
     "Snippet",
     "Sort",
@@ -37,6 +43,7 @@ __all__ = [
     "Watch",
     "WatchNews",
     "add_watch",
+    "batch_search",
     "citation",
     "document_record",
     "export_records",
@@ -50,6 +57,8 @@ __all__ = [
     "new_hits",
     "parse_aliases",
     "parse_query",
+    "query_words",
+    "read_pages",
     "remove_watch",
     "search",
     "similar",

@@ -867,5 +867,46 @@ def _watch_summary(index_dir: Path) -> dict[str, int]:
     return {each.name: each.total for each in news}
 
 
+@app.command()
+@handle_errors
+def serve(
+    index_dir: IndexOpt = DEFAULT_INDEX,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port; 0 picks a free one.")] = 8080,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; beyond 127.0.0.1 a token is always required.")
+    ] = "127.0.0.1",
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="FOIA_TOKEN",
+            help="Require this token on every request (Authorization: Bearer T, or once ?token=T in a link). "
+            "Beyond loopback, a random one when not given.",
+            show_default=False,
+        ),
+    ] = None,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the reading room in a web browser.")] = False,
+    aliases: AliasesOpt = None,
+) -> None:
+    """Read the index in a web browser.
+
+    The reading room: search with facets and a timeline, documents as page images beside their
+    text, saved searches and batch search, and the same as a JSON API under /api/ (OpenAPI at
+    /api/openapi.json). Read-only over the index; listens on 127.0.0.1 only unless --host says
+    otherwise, and then every request needs a token. Runs until Ctrl+C."""
+    from .web import start  # the web stack is imported only to serve
+
+    server = start(index_dir, host, port, token, aliases)
+    if not server.loopback:
+        err.print(f"[yellow]warning:[/yellow] listening on {escape(host)}: anyone who can reach this machine and "
+                  "has the token can read the index")  # fmt: skip
+    err.print(f"reading room for {escape(str(index_dir))} at {escape(server.url)} (Ctrl+C stops)")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    server.run()
+
+
 if __name__ == "__main__":
     app()

@@ -115,6 +115,7 @@ class Filters:
     status: str | None = None
     participant: str | None = None
     agency: str | None = None
+    classification: str | None = None
 
 
 def _parser(schema: Schema, fields: tuple[str, ...] = DEFAULT_FIELDS) -> QueryParser:
@@ -378,6 +379,8 @@ def filter_query(
         parts.append(_field_query(schema, "agency", filters.agency))
     if filters.exemption:
         parts.append(_field_query(schema, "exemptions", f'"{filters.exemption}"'))
+    if filters.classification:
+        parts.append(wq.Term("classification", filters.classification.strip().lower()))
     if filters.status:
         status = filters.status.strip().lower()
         if status not in STATUSES:

@@ -72,6 +72,11 @@ class Directory:
         forms = tuple(f for p in persons for f in p.headed)
         return PersonMatch(tuple(dict.fromkeys(names)), tuple(dict.fromkeys(forms)))
 
+    @property
+    def cache_key(self) -> tuple[Aliases, str]:
+        """What `canonical` depends on: the aliases and the index's people (their content key)."""
+        return self.aliases, self.people.key
+
     def canonical(self, value: str) -> str:
         """The alias name of a value the alias file names; else its person's alias name (see
         `alias_name`) or the person's name; else the value itself."""

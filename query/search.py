@@ -29,7 +29,7 @@ from indexer.titles import first_line
 from . import topk
 from .aliases import Aliases
 from .citations import citation
-from .facets import FacetCount, check_facets, facet_spec, tally
+from .facets import FacetCount, Top, check_facets, facet_counts
 from .fast import (
     DayRange,
     allowed,
@@ -86,6 +86,9 @@ class Hit:
     """The query's words the document lacks: empty for a document holding every word."""
     citation: str = ""
     """A footnote-ready reference to the hit's page (see `citations`)."""
+    recipients: tuple[str, ...] = ()
+    release_status: str | None = None
+    exemptions: tuple[str, ...] = ()
 
 
 class Sort(StrEnum):
@@ -235,6 +238,9 @@ def make_hit(hit: WhooshHit, scored: bool = True, words: frozenset[str] = frozen
         title=hit.get("title"),
         label=label(hit),
         citation=citation(hit.fields(), page),
+        recipients=tuple(line for line in str(hit.get("recipients") or "").split("\n") if line),
+        release_status=hit.get("release_status"),
+        exemptions=tuple(hit.get("exemption_codes") or ()),
     )
 
 
@@ -280,11 +286,12 @@ def search(
     sort: Sort = Sort.relevance,
     facets: Sequence[str] = (),
     aliases: Aliases | None = None,
-    top_values: int | None = 20,
+    top_values: Top = 20,
     strict: bool = False,
 ) -> SearchResult:
     """Search the index at `index_dir`: page `page` of `limit` hits (`limit=None`: every hit), with
-    counts of the named facets over every match (`top_values` most frequent of each).
+    counts of the named facets over every match (`top_values` most frequent of each: a number, all
+    for None, or by facet name).
 
     Unless `strict`: a query with upper-case AND/OR/NOT that finds nothing is searched with them
     read as words (`SearchResult.reading`); and in relevance order, when fewer documents than the
@@ -298,9 +305,9 @@ def search(
     with opened(index_dir) as (ix, searcher):
         people = directory(index_dir, ix, aliases)
         wanted = None if limit is None else limit * page
-        found = find(searcher, combine(text, filters, ix.schema, people), wanted, sort, names)
+        found = find(searcher, combine(text, filters, ix.schema, people), wanted, sort)
         reading = suggestion = None
-        if not found.total and (literal := _literal(searcher, text, filters, people, wanted, sort, names)):
+        if not found.total and (literal := _literal(searcher, text, filters, people, wanted, sort)):
             if strict:
                 suggestion = literal[0] if literal[1].total else None
             else:
@@ -319,15 +326,15 @@ def search(
         hits = [make_hit(h, sort is Sort.relevance, words, found.bonus) for h in shown]
         if partial is not None and limit is not None:
             hits += _partial_hits(searcher, partial, max(0, (page - 1) * limit - len(whole)), limit - len(shown))
-        groups = found.results.groups if found.results is not None else lambda name: {}
-        counts = {name: tally(name, groups(name), people, top_values) for name in names}
+        empty: dict[str, list[FacetCount]] = {name: [] for name in names}
+        counts = facet_counts(searcher, found.query, names, people, top_values) if found.total else empty
         return SearchResult(
             found.total, tuple(hits), page, counts, suggestion, partial=partial.total if partial else 0, reading=reading
         )
 
 
 def _literal(
-    searcher: Searcher, text: str, filters: Filters, people: Any, wanted: int | None, sort: Sort, facets: Sequence[str]
+    searcher: Searcher, text: str, filters: Filters, people: Any, wanted: int | None, sort: Sort
 ) -> tuple[str, Found] | None:
     """The query with its operator words read as words, and what it finds; None when it has none."""
     literal = literal_reading(text)
@@ -337,7 +344,7 @@ def _literal(
         q = combine(literal, filters, searcher.schema, people)
     except QueryError:  # nothing left to search once the operators are words (most are stop words)
         return None
-    return literal, find(searcher, q, wanted, sort, facets)
+    return literal, find(searcher, q, wanted, sort)
 
 
 @dataclass(frozen=True)
@@ -409,7 +416,6 @@ def find(
     q: wq.Query,
     wanted: int | None,
     sort: Sort = Sort.relevance,
-    facets: Sequence[str] = (),
     only: set[int] | None = None,
 ) -> Found:
     """The top `wanted` hits of a query (every hit for None) and the exact number of matches;
@@ -429,7 +435,7 @@ def find(
     if allow is not None and not any(allow.values()):
         return Found(0, None, q)
     bonus = sum(d.boost for d in dates) if allow is not None and rest is not None else 0.0
-    if sort is Sort.relevance and not facets and wanted is not None and rest is not None:
+    if sort is Sort.relevance and wanted is not None and rest is not None:
         best = topk.top(searcher, rest, wanted, allow)
         if best is not None:
             total, top_n = best
@@ -439,7 +445,7 @@ def find(
     assert scored is not None
     if isinstance(scored, DayRange):
         scored.standalone = True
-    if sort is Sort.relevance and not facets and wanted is not None and _walks_every_match(scored):
+    if sort is Sort.relevance and wanted is not None and _walks_every_match(scored):
         # Phrases visit every candidate anyway: one walk that counts as it collects
         top = collectors.TopCollector(wanted, usequality=False, replace=0)
         results = _run_with(searcher, scored, top if keep is None else collectors.FilterCollector(top, allow=keep))
@@ -447,8 +453,7 @@ def find(
     total = count(searcher, rest, allow)
     if not total:
         return Found(0, None, q)
-    options = _order(sort) | ({"groupedby": facet_spec(facets)} if facets else {})
-    return Found(total, run(searcher, scored, wanted, filter=keep, **options), q, bonus)
+    return Found(total, run(searcher, scored, wanted, filter=keep, **_order(sort)), q, bonus)
 
 
 def _walks_every_match(q: wq.Query) -> bool:
