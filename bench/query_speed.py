@@ -77,11 +77,11 @@ def synthetic_documents(n: int, seed: int = 5) -> list[Document]:
     return docs
 
 
-def build(index: Path, n: int) -> float:
-    """Index the real text releases, then write `n` synthetic documents (after, since an index run
-    removes documents its manifest does not know); returns the seconds taken."""
+def build(index: Path, n: int, releases: tuple[Path, ...] = (), options: indexer.Options | None = None) -> float:
+    """Index real releases (default: the text releases), then write `n` synthetic documents (after,
+    since an index run removes documents its manifest does not know); returns the seconds taken."""
     started = time.perf_counter()
-    indexer.index_paths([require(REAL_TEXT)], index)
+    indexer.index_paths([require(p) for p in releases or (REAL_TEXT,)], index, options=options)
     ix = create_or_open(index)
     batch = 5000
     for first in range(0, n, batch):
@@ -91,7 +91,7 @@ def build(index: Path, n: int) -> float:
     return time.perf_counter() - started
 
 
-def _complete(index: Path, n: int) -> bool:
+def complete(index: Path, n: int) -> bool:
     """Whether `index` holds a finished build of at least `n` synthetic documents."""
     if not (index / "manifest.sqlite").exists():
         return False
@@ -195,7 +195,7 @@ def main() -> None:
     rng = random.Random(2015)
     with scratch("query") as folder:
         index = args.keep or folder / "ix"
-        built = _complete(index, n)
+        built = complete(index, n)
         if not built:
             shutil.rmtree(index, ignore_errors=True)
         took = 0.0 if built else build(index, n)

@@ -39,11 +39,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from _common import STATE_PDF, arguments, header, require, scratch, vocabulary
-from query_speed import REAL_TEXT, STOP, synthetic_documents
+import query_speed
+from _common import STATE_PDF, arguments, header, scratch, vocabulary
+from query_speed import REAL_TEXT, STOP, complete
 
 import indexer
-from indexer.store import create_or_open, writing
 from query import search
 from query.search import opened
 
@@ -63,26 +63,9 @@ def options(parser: argparse.ArgumentParser) -> None:
 
 
 def build(index: Path, n: int) -> float:
-    """Index the real State PDFs (pdfium) and text releases, then write `n` synthetic documents
-    (after: an index run removes documents its manifest does not know); returns the seconds."""
-    started = time.perf_counter()
-    indexer.index_paths(
-        [require(STATE_PDF), require(REAL_TEXT)], index, options=indexer.Options(engine="pdfium", ocr="never")
-    )
-    ix = create_or_open(index)
-    batch = 5000
-    for first in range(0, n, batch):
-        with writing(ix) as writer:
-            writer.add_file(synthetic_documents(min(batch, n - first), seed=first))
-    ix.close()
-    return time.perf_counter() - started
-
-
-def complete(index: Path, n: int) -> bool:
-    if not (index / "manifest.sqlite").exists():
-        return False
-    with opened(index) as (ix, _):
-        return bool(ix.doc_count() > n)
+    """The State PDFs (pdfium) and text releases, then `n` synthetic documents; the seconds taken."""
+    options = indexer.Options(engine="pdfium", ocr="never")
+    return query_speed.build(index, n, (STATE_PDF, REAL_TEXT), options)
 
 
 # --- the server and its clients ------------------------------------------------------------------
