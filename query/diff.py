@@ -42,6 +42,10 @@ rarely adds or drops whole words."""
 MIN_WORDS = 2
 """A passage holds at least this many words of three or more characters: fewer is OCR debris
 (specks, a stray letter, a redaction box read as `BJ`)."""
+REVEAL_FACTOR = 3
+"""A differing stretch where one side holds this many times the words of three or more
+characters the other holds is a reveal (or a withholding): the few words on the other side are
+what OCR made of the redaction box and the margin around it."""
 JOIN_WORDS = 3
 """Passages with fewer shared words between them are one passage."""
 NEAR = 300
@@ -255,8 +259,8 @@ def _kind(a: Sequence[_Word], b: Sequence[_Word]) -> Kind | None:
     ta, tb = _text(a), _text(b)
     if a and b and _alike(ta, tb):
         return None
-    if not sa or not sb:
-        return Kind.revealed if sb else Kind.withheld
+    if sb >= REVEAL_FACTOR * sa or sa >= REVEAL_FACTOR * sb:
+        return Kind.revealed if sb > sa else Kind.withheld
     shorter, longer = sorted((ta, tb), key=len)
     if len(shorter) * 2 <= len(longer) and fuzz.partial_ratio(shorter, longer) >= NOISE_RATIO:
         return Kind.revealed if longer is tb else Kind.withheld
