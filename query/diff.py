@@ -19,11 +19,13 @@ document's stamps) is left out too.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -292,12 +294,8 @@ def _span(side: _Side, words: Sequence[_Word], i1: int, i2: int) -> tuple[int, i
 
 
 def _source(side: _Side, words: Sequence[_Word], i1: int, i2: int) -> str:
-    """The text of words i1..i2 as printed, line breaks as spaces; pages joined by a space."""
-    parts = []
-    for page in dict.fromkeys(w.page for w in words[i1:i2]):
-        on = [w for w in words[i1:i2] if w.page == page]
-        parts.append(" ".join(side.pages[page][on[0].start : on[-1].end].split()))
-    return " ".join(parts)
+    """Words i1..i2 as printed, one space between them."""
+    return " ".join(side.pages[w.page][w.start : w.end] for w in words[i1:i2])
 
 
 def _codes_near(side: _Side, page: int, start: int, end: int) -> tuple[str, ...]:
@@ -365,3 +363,39 @@ def compare(index_dir: Path, older_id: str, newer_id: str) -> Diff:
     if dates[0] and dates[1] and dates[0] > dates[1]:
         older, newer = newer, older
     return diff_documents(older, newer)
+
+
+def versions_to_compare(index_dir: Path, doc_id: str) -> tuple[str, str]:
+    """The ids of the oldest and the newest version of the record `doc_id` belongs to, for
+    `foia diff ID` with one id. Finding a record's versions is not available yet, so this asks
+    for the two-id form."""
+    get_document(index_dir, doc_id)  # an unknown id is "not found", as with two ids
+    raise BadArgumentError(
+        f"name the two versions to compare: `foia diff {doc_id} OTHER` (OTHER: the id of the other "
+        "release of the record, e.g. from `foia search` on its record number); comparing the oldest "
+        "and newest versions from one id is not available yet"
+    )
+
+
+def diff_record(diff: Diff) -> dict[str, Any]:
+    """A diff as plain JSON-ready data (what `foia diff --format json` prints and the API serves)."""
+    return asdict(diff)
+
+
+def diff_lines(diff: Diff, width: int = 80) -> list[str]:
+    """A diff as lines of at most `width` characters for a terminal: the two versions, the
+    counts, then each passage with its pages and codes, the shared words around it (`…`), what
+    the older held (`-`) and what the newer holds (`+`)."""
+    lines = []
+    for name, v in (("older", diff.older), ("newer", diff.newer)):
+        pages = f"p. {v.first_page}" if v.first_page == v.last_page else f"pp. {v.first_page}-{v.last_page}"
+        lines += textwrap.wrap(f"{name}  {v.id}  {v.label} ({pages})", width, subsequent_indent=" " * 7)
+    counts = f"{diff.revealed} revealed, {diff.withheld} withheld, {diff.changed} changed"
+    lines += textwrap.wrap(f"{counts}; {diff.folded} differences folded as OCR noise; {diff.shared_words} words alike", width)
+    for n, p in enumerate(diff.passages, 1):
+        codes = f"  cited: {', '.join(p.exemptions)}" if p.exemptions else ""
+        lines += ["", f"{n}. {p.kind.value}  older p. {p.older_page}, newer p. {p.newer_page}{codes}"]
+        for mark, text in (("…", p.before), ("-", p.older), ("+", p.newer), ("…", p.after)):
+            if text:
+                lines += textwrap.wrap(text, width, initial_indent=f"  {mark} ", subsequent_indent="    ")
+    return lines
