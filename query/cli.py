@@ -31,6 +31,7 @@ from indexer.status import index_status
 from indexer.store import cache_of, index_exists, missing_index
 
 from .aliases import Aliases, index_aliases, load_aliases
+from .diff import compare, diff_lines, diff_record, versions_to_compare
 from .export import (
     CSV_FIELDS,
     DOCUMENT_FIELDS,
@@ -42,7 +43,6 @@ from .export import (
     write_csv,
     write_jsonl,
 )
-from .diff import compare, diff_lines, diff_record, versions_to_compare
 from .facets import FACETS, FacetCount
 from .parse import Filters
 from .people import find_people

@@ -57,7 +57,7 @@ CONTEXT_WORDS = 6
 """Shared words shown before and after a passage."""
 
 _PAGE_LINE = re.compile(r"^\W*page\s+\d+(?:\s+of\s+\d+)?\W*$", re.IGNORECASE)
-_FOOTER_WORDS = 4
+_FOOTER_WORDS = 6
 """A line of at most this many words holding a number of the document's stamps is footer residue."""
 _STAMP_NUMBER = re.compile(r"\d{4,}")
 
@@ -221,11 +221,13 @@ def _stretches(a: Sequence[_Word], b: Sequence[_Word]) -> Iterator[tuple[int, in
         yield current[0], current[1], current[2], current[3]
 
 
-def _trimmed(a: Sequence[_Word], b: Sequence[_Word], i1: int, i2: int, j1: int, j2: int) -> tuple[int, int, int, int]:
+def _trimmed(
+    a: Sequence[_Word], b: Sequence[_Word], i1: int, i2: int, j1: int, j2: int
+) -> tuple[int, int, int, int] | None:
     """A differing stretch cut to its parts that are not OCR noise: its words matched again
     within the stretch only (where OCR's misreadings find their own), each part that still
     differs weighed on its own, and the stretch cut from the first part that is not noise to
-    the last."""
+    the last; None when every part is noise."""
     matcher = SequenceMatcher(None, _fuzzy_keys(a[i1:i2], b[j1:j2]), [w.key for w in b[j1:j2]], autojunk=False)
     kept = [
         (k1, k2, l1, l2)
@@ -233,18 +235,18 @@ def _trimmed(a: Sequence[_Word], b: Sequence[_Word], i1: int, i2: int, j1: int, 
         if tag != "equal" and _kind(a[i1 + k1 : i1 + k2], b[j1 + l1 : j1 + l2]) is not None
     ]
     if not kept:
-        return i1, i2, j1, j2
+        return None
     return i1 + kept[0][0], i1 + kept[-1][1], j1 + kept[0][2], j1 + kept[-1][3]
 
 
 def _gaps(a: Sequence[_Word], b: Sequence[_Word]) -> Iterator[tuple[int, int, int, int, Kind | None]]:
     """The differing stretches of two word sequences (a1, a2, b1, b2, kind), in order; kind None
-    for OCR noise. A stretch that is not noise is trimmed of the alike words around it, then
-    weighed again."""
+    for OCR noise. A stretch with words on both sides is cut to its parts that are not noise
+    (a reveal beside misread words), then weighed again."""
     for i1, i2, j1, j2 in _stretches(a, b):
         kind = _kind(a[i1:i2], b[j1:j2])
-        if kind is not None and i1 < i2 and j1 < j2:
-            i1, i2, j1, j2 = _trimmed(a, b, i1, i2, j1, j2)
+        if i1 < i2 and j1 < j2 and (trimmed := _trimmed(a, b, i1, i2, j1, j2)) is not None:
+            i1, i2, j1, j2 = trimmed
             kind = _kind(a[i1:i2], b[j1:j2])
         yield i1, i2, j1, j2, kind
 
@@ -391,7 +393,8 @@ def diff_lines(diff: Diff, width: int = 80) -> list[str]:
         pages = f"p. {v.first_page}" if v.first_page == v.last_page else f"pp. {v.first_page}-{v.last_page}"
         lines += textwrap.wrap(f"{name}  {v.id}  {v.label} ({pages})", width, subsequent_indent=" " * 7)
     counts = f"{diff.revealed} revealed, {diff.withheld} withheld, {diff.changed} changed"
-    lines += textwrap.wrap(f"{counts}; {diff.folded} differences folded as OCR noise; {diff.shared_words} words alike", width)
+    noise = f"{diff.folded} differences folded as OCR noise; {diff.shared_words} words alike"
+    lines += textwrap.wrap(f"{counts}; {noise}", width)
     for n, p in enumerate(diff.passages, 1):
         codes = f"  cited: {', '.join(p.exemptions)}" if p.exemptions else ""
         lines += ["", f"{n}. {p.kind.value}  older p. {p.older_page}, newer p. {p.newer_page}{codes}"]
