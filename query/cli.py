@@ -693,7 +693,7 @@ def diff(
     fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
     index_dir: IndexOpt = DEFAULT_INDEX,
 ) -> None:
-    """Show what one release of a record reveals that another withheld.
+    """Show what one release reveals that another withheld.
 
     The two versions are aligned word by word; each passage held by one and absent from the
     other is listed in order: revealed (in the newer only), withheld (in the older only) or

@@ -29,7 +29,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from indexer.errors import BadArgumentError
+from indexer.errors import BadArgumentError, foia_command
 from indexer.exemptions import citations
 
 from .search import StoredDocument, get_document, label
@@ -373,8 +373,8 @@ def versions_to_compare(index_dir: Path, doc_id: str) -> tuple[str, str]:
     for the two-id form."""
     get_document(index_dir, doc_id)  # an unknown id is "not found", as with two ids
     raise BadArgumentError(
-        f"name the two versions to compare: `foia diff {doc_id} OTHER` (OTHER: the id of the other "
-        "release of the record, e.g. from `foia search` on its record number); comparing the oldest "
+        f"name the two versions to compare: {foia_command('diff', doc_id, 'OTHER')} (OTHER: the id of another "
+        "release of the record; search for its record number to find them); comparing the oldest "
         "and newest versions from one id is not available yet"
     )
 
