@@ -44,6 +44,10 @@ rarely adds or drops whole words."""
 MIN_WORDS = 2
 """A passage holds at least this many words of three or more characters: fewer is OCR debris
 (specks, a stray letter, a redaction box read as `BJ`)."""
+CHANGED_WORDS = 4
+"""A stretch with words on both sides is a change only when one side holds this many words of
+three or more characters; shorter ones are two OCR runs misreading a word or two differently
+(`This asias` and `Pate: once,`)."""
 REVEAL_FACTOR = 3
 """A differing stretch where one side holds this many times the words of three or more
 characters the other holds is a reveal (or a withholding): the few words on the other side are
@@ -268,7 +272,7 @@ def _kind(a: Sequence[_Word], b: Sequence[_Word]) -> Kind | None:
     shorter, longer = sorted((ta, tb), key=len)
     if len(shorter) * 2 <= len(longer) and fuzz.partial_ratio(shorter, longer) >= NOISE_RATIO:
         return Kind.revealed if longer is tb else Kind.withheld
-    return Kind.changed
+    return Kind.changed if max(sa, sb) >= CHANGED_WORDS else None
 
 
 def _alike(ta: str, tb: str) -> bool:
