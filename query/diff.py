@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
 from pathlib import Path
@@ -104,20 +105,17 @@ class Version:
 @dataclass(frozen=True)
 class Diff:
     """Two versions of a record aligned: the passages in reading order, how many words of the
-    newer stand outside them, and how many differing stretches were folded as OCR noise."""
+    newer stand outside them, how many differing stretches were folded as OCR noise, and how many
+    passages of each kind there are."""
 
     older: Version
     newer: Version
     passages: tuple[Passage, ...]
     shared_words: int
     folded: int
-    revealed: int = field(init=False)
-    withheld: int = field(init=False)
-    changed: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        for kind in Kind:
-            object.__setattr__(self, kind.value, sum(p.kind is kind for p in self.passages))
+    revealed: int
+    withheld: int
+    changed: int
 
 
 @dataclass(frozen=True)
@@ -352,7 +350,9 @@ def diff_documents(older: StoredDocument, newer: StoredDocument) -> Diff:
             Passage(kind, _source(a, a.words, a1, a2), _source(b, b.words, b1, b2), older_page, newer_page,
                     tuple(dict.fromkeys(codes)), before, after)
         )  # fmt: skip
-    return Diff(_version(older), _version(newer), tuple(passages), len(b.words) - differing, folded)
+    kinds = Counter(p.kind for p in passages)
+    return Diff(_version(older), _version(newer), tuple(passages), len(b.words) - differing, folded,
+                kinds[Kind.revealed], kinds[Kind.withheld], kinds[Kind.changed])  # fmt: skip
 
 
 def _version(doc: StoredDocument) -> Version:

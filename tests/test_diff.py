@@ -220,6 +220,7 @@ def test_web_diff_side_by_side_and_api(jfk_index: Path) -> None:
     client = TestClient(create_app(jfk_index), base_url="http://localhost")
     older, newer = doc_id(jfk_index, "2023/124-10180-10295.md", 2), doc_id(jfk_index, "2025/124-10180-10295.md")
     body = client.get(f"/api/diff/{older}/{newer}").json()
+    assert body["revealed"] == sum(p["kind"] == "revealed" for p in body["passages"]) >= 1
     assert any(p["kind"] == "revealed" and p["newer"] == "Office of Special Adviser" for p in body["passages"])
     page = client.get(f"/diff/{older}/{newer}")
     assert page.status_code == 200
