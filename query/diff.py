@@ -3,11 +3,12 @@ older one withheld (or withholds again), with the exemption codes cited where th
 withheld, and the differences two OCR runs make folded away.
 
 The two texts are aligned as word sequences (difflib's `SequenceMatcher`, in the standard
-library). OCR reads the same page differently each time (`qualified` and `qualifted`), so a
-stretch of words that differs is first realigned with each word matched to its fuzzy equal on the
-other side, and what still differs is weighed as a whole (`rapidfuzz`'s edit-distance ratios, in
-C: fast enough to compare every differing stretch of a long record). Stretches that remain alike
-are OCR noise, folded; the rest are passages.
+library). OCR reads the same page differently each time (`qualified` and `qualifted`), so each
+word one side lacks is first compared as its fuzzy equal on the other side (`rapidfuzz`'s
+edit-distance ratios, in C: fast enough for every word of a long record). Each stretch that
+still differs is weighed as a whole; one with words on both sides is realigned within itself
+and cut to its parts that are not noise. Stretches that remain alike are OCR noise, folded; the
+rest are passages.
 
 Exemption codes (`indexer.exemptions`) are left out of the alignment, so a newer release printing
 the text where an older one printed `(b)(6)` shows as a reveal, and codes printed within
@@ -67,7 +68,7 @@ _FOOTER_WORDS = 6
 _STAMP_NUMBER = re.compile(r"\d{4,}")
 
 
-class Kind(StrEnum):
+class PassageKind(StrEnum):
     revealed = "revealed"
     """In the newer release only: the older withheld it."""
     withheld = "withheld"
@@ -82,7 +83,7 @@ class Passage:
     side (where it stands, or where it would stand), the exemption codes cited near where it was
     withheld, and the shared words around it (from the newer side)."""
 
-    kind: Kind
+    kind: PassageKind
     older: str
     newer: str
     older_page: int
@@ -93,7 +94,7 @@ class Passage:
 
 
 @dataclass(frozen=True)
-class Version:
+class DiffSide:
     """One side of a diff: the document's id, its label and its pages."""
 
     id: str
@@ -108,8 +109,8 @@ class Diff:
     newer stand outside them, how many differing stretches were folded as OCR noise, and how many
     passages of each kind there are."""
 
-    older: Version
-    newer: Version
+    older: DiffSide
+    newer: DiffSide
     passages: tuple[Passage, ...]
     shared_words: int
     folded: int
@@ -241,7 +242,7 @@ def _trimmed(
     return i1 + kept[0][0], i1 + kept[-1][1], j1 + kept[0][2], j1 + kept[-1][3]
 
 
-def _gaps(a: Sequence[_Word], b: Sequence[_Word]) -> Iterator[tuple[int, int, int, int, Kind | None]]:
+def _gaps(a: Sequence[_Word], b: Sequence[_Word]) -> Iterator[tuple[int, int, int, int, PassageKind | None]]:
     """The differing stretches of two word sequences (a1, a2, b1, b2, kind), in order; kind None
     for OCR noise. A stretch with words on both sides is cut to its parts that are not noise
     (a reveal beside misread words), then weighed again."""
@@ -257,7 +258,7 @@ def _text(words: Sequence[_Word]) -> str:
     return " ".join(w.key for w in words)
 
 
-def _kind(a: Sequence[_Word], b: Sequence[_Word]) -> Kind | None:
+def _kind(a: Sequence[_Word], b: Sequence[_Word]) -> PassageKind | None:
     """What a differing stretch is (older words `a`, newer `b`), or None for OCR noise."""
     sa, sb = _substantial(a), _substantial(b)
     if sa < MIN_WORDS and sb < MIN_WORDS:
@@ -266,11 +267,11 @@ def _kind(a: Sequence[_Word], b: Sequence[_Word]) -> Kind | None:
     if a and b and _alike(ta, tb):
         return None
     if sb >= REVEAL_FACTOR * sa or sa >= REVEAL_FACTOR * sb:
-        return Kind.revealed if sb > sa else Kind.withheld
+        return PassageKind.revealed if sb > sa else PassageKind.withheld
     shorter, longer = sorted((ta, tb), key=len)
     if len(shorter) * 2 <= len(longer) and fuzz.partial_ratio(shorter, longer) >= NOISE_RATIO:
-        return Kind.revealed if longer is tb else Kind.withheld
-    return Kind.changed if max(sa, sb) >= CHANGED_WORDS else None
+        return PassageKind.revealed if longer is tb else PassageKind.withheld
+    return PassageKind.changed if max(sa, sb) >= CHANGED_WORDS else None
 
 
 def _alike(ta: str, tb: str) -> bool:
@@ -307,14 +308,14 @@ def _codes_near(side: _Side, page: int, start: int, end: int) -> tuple[str, ...]
     return tuple(dict.fromkeys(near))
 
 
-def _joined(gaps: list[tuple[int, int, int, int, Kind]]) -> Iterator[tuple[int, int, int, int, Kind]]:
+def _joined(gaps: list[tuple[int, int, int, int, PassageKind]]) -> Iterator[tuple[int, int, int, int, PassageKind]]:
     """Passages fewer than `JOIN_WORDS` shared words apart as one (a reveal of several kinds is changed)."""
     current: list[int] | None = None
-    kind = Kind.changed
+    kind = PassageKind.changed
     for a1, a2, b1, b2, k in gaps:
         if current is not None and a1 - current[1] < JOIN_WORDS and b1 - current[3] < JOIN_WORDS:
             current[1], current[3] = a2, b2
-            kind = kind if kind is k else Kind.changed
+            kind = kind if kind is k else PassageKind.changed
             continue
         if current is not None:
             yield current[0], current[1], current[2], current[3], kind
@@ -326,7 +327,7 @@ def _joined(gaps: list[tuple[int, int, int, int, Kind]]) -> Iterator[tuple[int, 
 def diff_documents(older: StoredDocument, newer: StoredDocument) -> Diff:
     """Align two versions of a record and list what one holds and the other withheld."""
     a, b = _read(older), _read(newer)
-    kept: list[tuple[int, int, int, int, Kind]] = []
+    kept: list[tuple[int, int, int, int, PassageKind]] = []
     folded = 0
     for a1, a2, b1, b2, kind in _gaps(a.words, b.words):
         if kind is None:
@@ -340,9 +341,9 @@ def diff_documents(older: StoredDocument, newer: StoredDocument) -> Diff:
         older_page, *older_span = _span(a, a.words, a1, a2)
         newer_page, *newer_span = _span(b, b.words, b1, b2)
         codes: tuple[str, ...] = ()
-        if kind in (Kind.revealed, Kind.changed):
+        if kind in (PassageKind.revealed, PassageKind.changed):
             codes += _codes_near(a, older_page, *older_span)
-        if kind in (Kind.withheld, Kind.changed):
+        if kind in (PassageKind.withheld, PassageKind.changed):
             codes += _codes_near(b, newer_page, *newer_span)
         before = _source(b, b.words, max(0, b1 - CONTEXT_WORDS), b1)
         after = _source(b, b.words, b2, min(len(b.words), b2 + CONTEXT_WORDS))
@@ -351,12 +352,12 @@ def diff_documents(older: StoredDocument, newer: StoredDocument) -> Diff:
                     tuple(dict.fromkeys(codes)), before, after)
         )  # fmt: skip
     kinds = Counter(p.kind for p in passages)
-    return Diff(_version(older), _version(newer), tuple(passages), len(b.words) - differing, folded,
-                kinds[Kind.revealed], kinds[Kind.withheld], kinds[Kind.changed])  # fmt: skip
+    return Diff(_side(older), _side(newer), tuple(passages), len(b.words) - differing, folded,
+                kinds[PassageKind.revealed], kinds[PassageKind.withheld], kinds[PassageKind.changed])  # fmt: skip
 
 
-def _version(doc: StoredDocument) -> Version:
-    return Version(doc.id, label(doc.fields), doc.first_page, doc.first_page + len(doc.pages) - 1)
+def _side(doc: StoredDocument) -> DiffSide:
+    return DiffSide(doc.id, label(doc.fields), doc.first_page, doc.first_page + len(doc.pages) - 1)
 
 
 def compare(index_dir: Path, older_id: str, newer_id: str) -> Diff:

@@ -18,7 +18,7 @@ from indexer import Options, index_paths
 from indexer.errors import BadArgumentError, ExitCode
 from indexer.store import manifest_of
 from query.cli import app
-from query.diff import Diff, Kind, Passage, diff_documents, diff_lines
+from query.diff import Diff, Passage, PassageKind, diff_documents, diff_lines
 from query.search import StoredDocument
 from query.web import create_app
 
@@ -51,9 +51,11 @@ def compared(index: Path, older: str, newer: str, older_page: int = 1) -> Diff:
     return compare(index, doc_id(index, older, older_page), doc_id(index, newer))
 
 
-def only(diff: Diff, kind: Kind, words: str) -> Passage:
+def only(diff: Diff, kind: PassageKind, words: str) -> Passage:
     """The one passage of `kind` whose text on its side holds `words`."""
-    found = [p for p in diff.passages if p.kind is kind and words in (p.newer if kind is Kind.revealed else p.older)]
+    found = [
+        p for p in diff.passages if p.kind is kind and words in (p.newer if kind is PassageKind.revealed else p.older)
+    ]
     assert len(found) == 1, diff.passages
     return found[0]
 
@@ -66,7 +68,7 @@ def test_176_10011_10152_2025_reveals_the_strike_force_payment(jfk_index: Path) 
     2025 prints `the payment to depominate af tue atelke fareo` there (OCR of "the payment to
     ... of the strike force"). Everything else differs by OCR noise only."""
     diff = compared(jfk_index, "2023/176-10011-10152.md", "2025/176-10011-10152.md")
-    assert [p.kind for p in diff.passages] == [Kind.revealed]
+    assert [p.kind for p in diff.passages] == [PassageKind.revealed]
     (passage,) = diff.passages
     assert passage.newer == "the payment to depominate af tue atelke fareo"
     assert passage.older == ""
@@ -78,14 +80,14 @@ def test_176_10011_10152_older_side_sees_it_withheld(jfk_index: Path) -> None:
     """The same pair compared the other way round: the passage is withheld by the second."""
     diff = compared(jfk_index, "2025/176-10011-10152.md", "2023/176-10011-10152.md")
     passages = [(p.kind, p.older) for p in diff.passages]
-    assert passages == [(Kind.withheld, "the payment to depominate af tue atelke fareo")]
+    assert passages == [(PassageKind.withheld, "the payment to depominate af tue atelke fareo")]
 
 
 def test_176_10011_10152_text_against_the_2025_pdf(jfk_index: Path) -> None:
     """A plain-text release against a PDF with another OCR run's text layer: the reveal is found
     on the PDF's page 4, read by that OCR as `the payment te depoadonte of the atetke force`."""
     diff = compared(jfk_index, "2023/176-10011-10152.md", "176-10011-10152_ocr.pdf")
-    passage = only(diff, Kind.revealed, "the payment te depoadonte of the atetke force")
+    passage = only(diff, PassageKind.revealed, "the payment te depoadonte of the atetke force")
     assert (passage.older_page, passage.newer_page) == (1, 4)
     assert diff.folded > len(diff.passages)  # two OCR engines: noise everywhere, mostly folded
 
@@ -103,7 +105,7 @@ def test_124_10180_10295_2025_reveals_office_of_special_adviser(jfk_index: Path)
     Adviser (covert CIA)`: the office was withheld, the name only misread. (The 2023 file is
     indexed as two documents, the identification form and the memo from page 2.)"""
     diff = compared(jfk_index, "2023/124-10180-10295.md", "2025/124-10180-10295.md", older_page=2)
-    passage = only(diff, Kind.revealed, "Office of Special Adviser")
+    passage = only(diff, PassageKind.revealed, "Office of Special Adviser")
     assert passage.newer == "Office of Special Adviser"
     assert passage.before.endswith("JOHN DINNER,") and passage.after.startswith("(covert CIA)")
     assert (passage.older_page, passage.newer_page) == (2, 2)
@@ -113,7 +115,7 @@ def test_124_90158_10062_2025_reveals_the_source_description(jfk_index: Path) ->
     """The CIA report on DISIP: 2022 (like 2018) blacks out who the source is; 2025 prints `An
     experienced police investigator whose position gives him access to information ...`."""
     diff = compared(jfk_index, "2022/124-90158-10062.md", "2025/124-90158-10062.md")
-    passage = only(diff, Kind.revealed, "experienced police investigator whose position gives him")
+    passage = only(diff, PassageKind.revealed, "experienced police investigator whose position gives him")
     assert "security of Venezuela" in passage.newer
     assert passage.newer_page == 2
 
@@ -142,14 +144,14 @@ def test_ocr_misreadings_are_folded() -> None:
 def test_a_reveal_among_ocr_misreadings_is_kept() -> None:
     newer = MEMO_REREAD.replace("assists him", "Colonel Rafael Mendez assists him")
     (passage,) = diff_documents(document("a", MEMO), document("b", newer)).passages
-    assert (passage.kind, passage.newer, passage.older) == (Kind.revealed, "Colonel Rafael Mendez", "")
+    assert (passage.kind, passage.newer, passage.older) == (PassageKind.revealed, "Colonel Rafael Mendez", "")
 
 
 def test_code_where_text_was_withheld_is_the_passages() -> None:
     older = "Our contact (b)(6) met the consul at the embassy on Monday.\n\nThe report was filed on Tuesday."
     newer = "Our contact John Roe met the consul at the embassy on Monday.\n\nThe report was filed on Tuesday."
     (passage,) = diff_documents(document("a", older), document("b", newer)).passages
-    assert passage.kind is Kind.revealed
+    assert passage.kind is PassageKind.revealed
     assert passage.newer == "John Roe"
     assert passage.exemptions == ("B6",)
 
@@ -166,7 +168,7 @@ def test_newer_release_withholding_again_cites_its_code() -> None:
     older = "The informant Pedro Alvarez reported to the station chief in the evening."
     newer = "The informant (b)(7)(D) reported to the station chief in the evening."
     (passage,) = diff_documents(document("a", older), document("b", newer)).passages
-    assert (passage.kind, passage.older, passage.exemptions) == (Kind.withheld, "Pedro Alvarez", ("B7(D)",))
+    assert (passage.kind, passage.older, passage.exemptions) == (PassageKind.withheld, "Pedro Alvarez", ("B7(D)",))
 
 
 def test_page_footers_are_not_differences() -> None:
