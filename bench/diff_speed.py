@@ -51,7 +51,8 @@ def _document(index: Path, name: str) -> StoredDocument:
 
 
 def _bare(older: StoredDocument, newer: StoredDocument) -> None:
-    SequenceMatcher(None, str(older.fields["text"]).split(), str(newer.fields["text"]).split(), autojunk=False).get_opcodes()
+    words = str(older.fields["text"]).split(), str(newer.fields["text"]).split()
+    SequenceMatcher(None, *words, autojunk=False).get_opcodes()
 
 
 def run(index: Path, repeat: int) -> None:
