@@ -16,6 +16,7 @@ from __future__ import annotations
 from .aliases import ALIAS_FILE, Aliases, index_aliases, load_aliases, parse_aliases
 from .batch import BatchMode, BatchRow, batch_search
 from .citations import citation
+from .diff import Diff, DiffSide, Passage, PassageKind, compare, diff_documents
 from .export import document_record, export_records, hit_record
 from .facets import FACETS, FacetCount
 from .parse import Filters, parse_query
@@ -29,12 +30,16 @@ __all__ = [
     "Aliases",
     "BatchMode",
     "BatchRow",
+    "Diff",
+    "DiffSide",
     "Directory",
     "FACETS",
     "FacetCount",
+    "PassageKind",
     "Filters",
     "Hit",
     "PageText",
+    "Passage",
     "Reading",
     "SearchResult",
     "Snippet",
@@ -45,6 +50,8 @@ __all__ = [
     "add_watch",
     "batch_search",
     "citation",
+    "compare",
+    "diff_documents",
     "document_record",
     "export_records",
     "find_people",

@@ -31,6 +31,7 @@ from indexer.status import index_status
 from indexer.store import cache_of, index_exists, missing_index
 
 from .aliases import Aliases, index_aliases, load_aliases
+from .diff import compare, diff_lines, diff_record, versions_to_compare
 from .export import (
     CSV_FIELDS,
     DOCUMENT_FIELDS,
@@ -675,6 +676,43 @@ def people(
         out.print(f"{person.mentions:>7}  [bold]{escape(person.name)}[/bold]  {forms}  {escape(addresses)}")
         for form in person.forms if name else ():
             out.print(f"           {escape(form)}")
+
+
+class DiffFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+@handle_errors
+def diff(
+    doc_id: Annotated[str, typer.Argument(metavar="ID", help="The older version: document id or doc number.")],
+    other: Annotated[
+        str | None, typer.Argument(metavar="OTHER", help="The newer version: document id or doc number.")
+    ] = None,
+    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
+    index_dir: IndexOpt = DEFAULT_INDEX,
+) -> None:
+    """Show what one release reveals that another withheld.
+
+    The two versions are aligned word by word; each passage held by one and absent from the
+    other is listed in order: revealed (in the newer only), withheld (in the older only) or
+    changed, with its page on each side and the exemption codes printed near where it was
+    withheld. Differences that are only OCR reading the same text differently are folded
+    away (counted), as are stamps and page footers. ID is taken as the older unless both
+    carry release dates that say otherwise. A plain-text release can be compared with a PDF.
+
+    `--format json` prints the passages with both sides' text, pages and codes."""
+    if other is None:
+        doc_id, other = versions_to_compare(index_dir, doc_id)
+    result = compare(index_dir, doc_id, other)
+    if fmt is DiffFormat.json:
+        print(json.dumps(diff_record(result), ensure_ascii=False, indent=2))
+        return
+    styles = {"-": "red", "+": "green"}
+    for line in diff_lines(result, width=min(out.width, 100)):
+        style = styles.get(line.strip()[:1])
+        out.print(escape(line), style=style, highlight=False)
 
 
 @app.command()

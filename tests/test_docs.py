@@ -24,6 +24,7 @@ def test_every_command_is_in_the_readme() -> None:
     names = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
     assert names == [
         "clear-cache",
+        "diff",
         "export",
         "facets",
         "index",
