@@ -1,0 +1,400 @@
+"""Conversations: the printed emails of an index linked into threads.
+
+A printed reply quotes the messages before it. `message_chain` reads a document's header blocks
+(`emails.header_blocks`) into its chain of messages, the document's own first (position 0) and
+each quoted one below it, with the page that holds it and an excerpt of its body.
+
+Messages of different documents are one message when they agree on (`same_message`):
+
+- the minute they were sent, and the sender (the same surname, one-word name or address) or the
+  subject once normalized (`subject_key`: reply and forward prefixes in several languages and as
+  OCR misreads them, markings, case, punctuation, OCR's look-alike letters);
+- or the sender, the subject and the minute of the hour, whole hours apart (one header in UTC,
+  its quoted copy in local time);
+- or the subject and the first words of the body, quoted text (for headers whose date was lost).
+
+A subject alone never joins two messages: `Thank you` is many conversations. A thread is every
+document holding a message of another's chain, transitively. `ThreadStore` keeps the chains
+and the threads in the index folder (`threads.sqlite`): a run reads the chains of new documents
+only, drops those of removed ones, and links again from the stored chains.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .emails import SEPARATOR, header_blocks, named
+from .names import Kind, name_key, read_written
+
+THREADS_FILE = "threads.sqlite"
+"""The chains and threads of an index, in its folder."""
+
+_PREFIX = re.compile(
+    r"^\s*(?:(?:re|r|rif|aw|antw|antwort|sv|vs|vb|odp|ynt|res|rv|ref|réf|回复|答复|回覆"
+    r"|fw|fwd|fwdd|fvv|fvic|fv|tr|wg|enc|fs|pd|doorst|转发|轉寄)\s*(?:\[\d+\]|\(\d+\))?\s*[:;：.]\s*"
+    r"|\[[^\]]{1,30}\]\s*|\((?:U|SBU|C|S|TS|FOUO|U//FOUO|SBU//NF|S//NF)\)\s*|\*{2,}[^*]{1,30}\*{2,}\s*)",
+    re.IGNORECASE,
+)
+"""One reply or forward prefix (`Re:`, `AW:`, `RV:`, `Fwd:`, `TR:`, `回复：`, OCR's `RE;`, `Fvv:`), a
+tag in brackets (`[EXTERNAL]`) or a classification marking (`(SBU)`) opening a subject."""
+_OCR_FOLD = str.maketrans({"1": "l", "i": "l", "|": "l", "0": "o"})
+EXCERPT = 300
+"""Characters of a message's body kept as its excerpt."""
+BODY_WORDS = 10
+"""Words of a body compared to tell a quoted copy; a shorter body is not compared."""
+ZONE_HOURS = 14
+"""The most hours apart two printings of one message's time can be (time zones)."""
+
+
+def subject_key(subject: str | None) -> str:
+    """A subject reduced for comparison: prefixes, tags and markings gone (however many), case,
+    accents kept but punctuation and spacing gone, OCR's look-alike letters (`1`, `i`, `l`) one."""
+    text = " ".join((subject or "").split())
+    while m := _PREFIX.match(text):
+        if not m.group(0):
+            break
+        text = text[m.end() :]
+    words = re.findall(r"\w+", text.casefold().replace("rn", "m"))
+    return " ".join(words).translate(_OCR_FOLD)
+
+
+@dataclass(frozen=True)
+class ChainMessage:
+    """One message of a document's chain: `position` 0 is the document's own, 1.. those quoted
+    below it, in order; `page` is the page of the source file holding its header."""
+
+    position: int
+    sender: str | None
+    date: datetime | None
+    subject: str | None
+    recipients: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    page: int = 1
+    excerpt: str = ""
+
+    @property
+    def subject_key(self) -> str:
+        return subject_key(self.subject)
+
+    @property
+    def body_key(self) -> str:
+        """The first words of its body, reduced as subjects are; empty for a short body."""
+        words = re.findall(r"[^\W\d_]{3,}", self.excerpt.casefold())
+        return " ".join(words[:BODY_WORDS]).translate(_OCR_FOLD) if len(words) >= BODY_WORDS else ""
+
+    @property
+    def senders(self) -> frozenset[str]:
+        return sender_keys(self.sender)
+
+
+def sender_keys(sender: str | None) -> frozenset[str]:
+    """What identifies a sender across printings: the surname or one-word name, and the local
+    part of each address (`H <hrod17@x.com>` gives `h` and `hrodl7`)."""
+    if not sender:
+        return frozenset()
+    written = read_written(sender)
+    keys = {a.local for a in written.addresses if len(a.local) >= 2}
+    if written.kind is Kind.person:
+        keys.add(name_key(written.surname))
+    elif written.kind is Kind.single:
+        keys.add(name_key(written.name) or written.name.casefold())
+    return frozenset(k for k in keys if k)
+
+
+def _same_sender(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Senders agree: a key in common, or a surname of four letters or more inside the other's
+    address (`mills` in `millscd`). An unknown sender (redacted) agrees with anyone."""
+    if not a or not b or a & b:
+        return True
+    return any(len(x) >= 4 and x in y for x in a for y in b) or any(len(y) >= 4 and y in x for x in a for y in b)
+
+
+def _same_subject(a: str, b: str) -> bool:
+    """Normalized subjects agree: equal, one missing, or one cut short where a line ended."""
+    if not a or not b or a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 12 and long.startswith(short)
+
+
+def same_message(a: ChainMessage, b: ChainMessage) -> bool:
+    """Whether two printed messages are one message (see the module's description)."""
+    sa, sb, ka, kb = a.senders, b.senders, a.subject_key, b.subject_key
+    if a.date and b.date:
+        apart = abs(a.date - b.date)
+        minute = apart < timedelta(minutes=1) and a.date.minute == b.date.minute
+        if minute and _same_sender(sa, sb) and _same_subject(ka, kb) and (sa and sb or ka and kb):
+            return True
+        zoned = apart <= timedelta(hours=ZONE_HOURS) and a.date.minute == b.date.minute and apart.seconds % 3600 < 60
+        if zoned and sa and sb and sa & sb and ka and ka == kb:
+            return True
+    body = a.body_key
+    return bool(body) and body == b.body_key and bool(ka) and ka == kb and _same_sender(sa, sb)
+
+
+def _link_keys(m: ChainMessage) -> Iterator[tuple[str, ...]]:
+    """Keys under which a message's possible copies are looked up (then checked by `same_message`)."""
+    if m.date:
+        minute = m.date.strftime("%Y-%m-%d %H:%M")
+        if m.subject_key:
+            yield ("t", minute, m.subject_key[:12])
+        for key in m.senders:
+            yield ("s", minute, key)
+            if m.subject_key:
+                yield ("z", key, m.subject_key, f"{m.date.minute:02d}")
+        if not m.senders and not m.subject_key:
+            yield ("d", minute)
+    if m.body_key:
+        yield ("b", m.body_key)
+
+
+# --- a document's chain -----------------------------------------------------------------------
+
+
+_ATTRIBUTION = re.compile(r"^\s*>?\s*On\s.+\bwrote\s*:\s*$", re.IGNORECASE)
+
+
+def message_chain(pages: Sequence[str], first_page: int = 1) -> list[ChainMessage]:
+    """The messages printed in a document's pages (stamps removed, as indexed), top one first."""
+    lines: list[str] = []
+    page_of: list[int] = []
+    for n, text in enumerate(pages):
+        for line in text.split("\n"):
+            lines.append(line)
+            page_of.append(first_page + n)
+    blocks = header_blocks(lines)
+    chain = []
+    for position, block in enumerate(blocks):
+        stop = blocks[position + 1].line if position + 1 < len(blocks) else len(lines)
+        body = " ".join(
+            line.strip()
+            for line in lines[max(block.end, block.line + 1) : stop]
+            if line.strip() and not SEPARATOR.match(line) and not _ATTRIBUTION.match(line)
+        )
+        chain.append(
+            ChainMessage(
+                position=position,
+                sender=block.sender if named(block.sender) else None,
+                date=block.date,
+                subject=block.subject,
+                recipients=block.recipients,
+                cc=block.cc,
+                page=page_of[block.line] if block.line < len(page_of) else first_page,
+                excerpt=" ".join(body.lstrip("> ").split())[:EXCERPT],
+            )
+        )
+    return chain
+
+
+# --- linking ------------------------------------------------------------------------------------
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[object, object] = {}
+
+    def find(self, x: object) -> object:
+        parent = self.parent.setdefault(x, x)
+        if parent != x:
+            parent = self.parent[x] = self.find(parent)
+        return parent
+
+    def union(self, a: object, b: object) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)  # type: ignore[type-var]
+
+
+Occurrence = tuple[str, int]
+"""A message as printed in one document: (document id, position in its chain)."""
+
+
+def copies(chains: dict[str, list[ChainMessage]]) -> list[tuple[Occurrence, Occurrence]]:
+    """Pairs of messages printed in two different documents that are one message."""
+    by_key: defaultdict[tuple[str, ...], list[Occurrence]] = defaultdict(list)
+    for doc, chain in chains.items():
+        for m in chain:
+            for key in _link_keys(m):
+                by_key[key].append((doc, m.position))
+    found: set[tuple[Occurrence, Occurrence]] = set()
+    for group in by_key.values():
+        if len(group) > 1:
+            found.update(_checked_pairs(group, chains))
+    return sorted(found)
+
+
+_CROWD = 200
+"""Occurrences under one lookup key beyond which the key is too common to compare all pairs."""
+
+
+def _checked_pairs(
+    group: list[Occurrence], chains: dict[str, list[ChainMessage]]
+) -> Iterator[tuple[Occurrence, Occurrence]]:
+    group = group[:_CROWD]
+    for i, a in enumerate(group):
+        for b in group[i + 1 :]:
+            if a[0] != b[0] and same_message(chains[a[0]][a[1]], chains[b[0]][b[1]]):
+                yield (a, b) if a < b else (b, a)
+
+
+def thread_ids(chains: dict[str, list[ChainMessage]], links: Iterable[tuple[Occurrence, Occurrence]]) -> dict[str, str]:
+    """Each document with a chain, and its thread: the id of the thread's document holding its
+    oldest message (the smallest id on a tie or without dates)."""
+    uf = _UnionFind()
+    for doc in chains:
+        uf.find(doc)
+    for a, b in links:
+        uf.union(a[0], b[0])
+    members: defaultdict[object, list[str]] = defaultdict(list)
+    for doc in chains:
+        members[uf.find(doc)].append(doc)
+    out: dict[str, str] = {}
+    for docs in members.values():
+        head = min(docs, key=lambda d: (_oldest(chains[d]), d))
+        out.update(dict.fromkeys(docs, head))
+    return out
+
+
+def _oldest(chain: list[ChainMessage]) -> datetime:
+    return min((m.date for m in chain if m.date), default=datetime.max)
+
+
+# --- on disk ------------------------------------------------------------------------------------
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    doc TEXT, position INTEGER, sender TEXT, date TEXT, subject TEXT, recipients TEXT, cc TEXT,
+    page INTEGER, excerpt TEXT, PRIMARY KEY (doc, position)
+);
+CREATE TABLE IF NOT EXISTS documents (doc TEXT PRIMARY KEY, doc_number TEXT, thread TEXT);
+CREATE INDEX IF NOT EXISTS by_thread ON documents (thread);
+CREATE TABLE IF NOT EXISTS links (a_doc TEXT, a_pos INTEGER, b_doc TEXT, b_pos INTEGER);
+CREATE INDEX IF NOT EXISTS links_a ON links (a_doc);
+CREATE INDEX IF NOT EXISTS links_b ON links (b_doc);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+@functools.cache
+def rules() -> str:
+    """A digest of the chain and linking rules: chains read by another version are read again."""
+    digest = hashlib.sha256()
+    for module in (Path(__file__), Path(__file__).with_name("emails.py")):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class StoredThread:
+    """A thread as stored: its id, its documents (with doc numbers), their chains and the copies."""
+
+    id: str
+    documents: dict[str, str | None]
+    chains: dict[str, list[ChainMessage]]
+    links: list[tuple[Occurrence, Occurrence]]
+
+
+class ThreadStore:
+    """The chains and threads of one index (`threads.sqlite` in its folder)."""
+
+    def __init__(self, index_dir: Path, create: bool = False) -> None:
+        path = index_dir / THREADS_FILE
+        if not create and not path.exists():
+            raise FileNotFoundError(path)
+        self._db = sqlite3.connect(path, timeout=30)
+        if create:
+            self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> ThreadStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def state(self) -> str:
+        row = self._db.execute("SELECT value FROM meta WHERE name = 'state'").fetchone()
+        return str(row[0]) if row else ""
+
+    def known(self) -> set[str]:
+        """Every document whose chain is stored (with or without messages)."""
+        return {row[0] for row in self._db.execute("SELECT doc FROM documents")}
+
+    def update(self, gone: Iterable[str], added: dict[str, tuple[str | None, list[ChainMessage]]], state: str) -> None:
+        """Forget the documents gone, store the chains of those added, link every chain again."""
+        db = self._db
+        for doc in gone:
+            db.execute("DELETE FROM messages WHERE doc = ?", (doc,))
+            db.execute("DELETE FROM documents WHERE doc = ?", (doc,))
+        for doc, (number, chain) in added.items():
+            db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, NULL)", (doc, number))
+            db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [_row(doc, m) for m in chain])
+        chains = self._chains()
+        links = copies(chains)
+        db.execute("UPDATE documents SET thread = NULL")
+        db.executemany("UPDATE documents SET thread = ? WHERE doc = ?", [(t, d) for d, t in thread_ids(chains, links).items()])
+        db.execute("DELETE FROM links")
+        db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", [(a[0], a[1], b[0], b[1]) for a, b in links])
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (state,))
+        db.commit()
+
+    def _chains(self, where: str = "", args: Sequence[str] = ()) -> dict[str, list[ChainMessage]]:
+        chains: defaultdict[str, list[ChainMessage]] = defaultdict(list)
+        for row in self._db.execute(f"SELECT * FROM messages {where} ORDER BY doc, position", args):
+            chains[row[0]].append(_message(row))
+        return dict(chains)
+
+    def thread_of(self, doc: str) -> str | None:
+        row = self._db.execute("SELECT thread FROM documents WHERE doc = ?", (doc,)).fetchone()
+        return row[0] if row else None
+
+    def threads_of(self, docs: Sequence[str]) -> dict[str, str]:
+        """The thread of each of `docs` that has one."""
+        out: dict[str, str] = {}
+        for start in range(0, len(docs), 500):
+            part = list(docs[start : start + 500])
+            marks = ",".join("?" * len(part))
+            rows = self._db.execute(f"SELECT doc, thread FROM documents WHERE thread IS NOT NULL AND doc IN ({marks})", part)
+            out.update({d: t for d, t in rows})
+        return out
+
+    def thread(self, thread_id: str) -> StoredThread:
+        rows = self._db.execute("SELECT doc, doc_number FROM documents WHERE thread = ?", (thread_id,)).fetchall()
+        documents = {d: n for d, n in rows}
+        marks = ",".join("?" * len(documents))
+        chains = self._chains(f"WHERE doc IN ({marks})", list(documents))
+        links = [
+            ((a, i), (b, j))
+            for a, i, b, j in self._db.execute(f"SELECT * FROM links WHERE a_doc IN ({marks})", list(documents))
+        ]
+        return StoredThread(thread_id, documents, chains, links)
+
+
+def _row(doc: str, m: ChainMessage) -> tuple[object, ...]:
+    date = m.date.isoformat() if m.date else None
+    return (doc, m.position, m.sender, date, m.subject, json.dumps(m.recipients), json.dumps(m.cc), m.page, m.excerpt)
+
+
+def _message(row: Sequence[object]) -> ChainMessage:
+    _, position, sender, date, subject, recipients, cc, page, excerpt = row
+    return ChainMessage(
+        position=int(position),  # type: ignore[call-overload]
+        sender=sender,  # type: ignore[arg-type]
+        date=datetime.fromisoformat(str(date)) if date else None,
+        subject=subject,  # type: ignore[arg-type]
+        recipients=tuple(json.loads(str(recipients))),
+        cc=tuple(json.loads(str(cc))),
+        page=int(page),  # type: ignore[call-overload]
+        excerpt=str(excerpt),
+    )
