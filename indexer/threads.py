@@ -24,16 +24,26 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from .documents import Document
 from .emails import SEPARATOR, header_blocks, named
 from .names import Kind, name_key, read_written
+from .store import content_key, live_documents, stored_documents
+
+if TYPE_CHECKING:
+    from whoosh.index import Index
+
+log = logging.getLogger(__name__)
 
 THREADS_FILE = "threads.sqlite"
 """The chains and threads of an index, in its folder."""
@@ -81,17 +91,17 @@ class ChainMessage:
     page: int = 1
     excerpt: str = ""
 
-    @property
+    @cached_property
     def subject_key(self) -> str:
         return subject_key(self.subject)
 
-    @property
+    @cached_property
     def body_key(self) -> str:
         """The first words of its body, reduced as subjects are; empty for a short body."""
         words = re.findall(r"[^\W\d_]{3,}", self.excerpt.casefold())
         return " ".join(words[:BODY_WORDS]).translate(_OCR_FOLD) if len(words) >= BODY_WORDS else ""
 
-    @property
+    @cached_property
     def senders(self) -> frozenset[str]:
         return sender_keys(self.sender)
 
@@ -184,7 +194,7 @@ def message_chain(pages: Sequence[str], first_page: int = 1) -> list[ChainMessag
             ChainMessage(
                 position=position,
                 sender=block.sender if named(block.sender) else None,
-                date=block.date,
+                date=block.date.replace(tzinfo=None) if block.date else None,
                 subject=block.subject,
                 recipients=block.recipients,
                 cc=block.cc,
@@ -198,20 +208,25 @@ def message_chain(pages: Sequence[str], first_page: int = 1) -> list[ChainMessag
 # --- linking ------------------------------------------------------------------------------------
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[object, object] = {}
+T = TypeVar("T", str, tuple[str, int])
 
-    def find(self, x: object) -> object:
+
+class UnionFind(Generic[T]):
+    """Disjoint sets of documents or messages."""
+
+    def __init__(self) -> None:
+        self.parent: dict[T, T] = {}
+
+    def find(self, x: T) -> T:
         parent = self.parent.setdefault(x, x)
         if parent != x:
             parent = self.parent[x] = self.find(parent)
         return parent
 
-    def union(self, a: object, b: object) -> None:
+    def union(self, a: T, b: T) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)  # type: ignore[type-var]
+            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 Occurrence = tuple[str, int]
@@ -249,12 +264,12 @@ def _checked_pairs(
 def thread_ids(chains: dict[str, list[ChainMessage]], links: Iterable[tuple[Occurrence, Occurrence]]) -> dict[str, str]:
     """Each document with a chain, and its thread: the id of the thread's document holding its
     oldest message (the smallest id on a tie or without dates)."""
-    uf = _UnionFind()
+    uf: UnionFind[str] = UnionFind()
     for doc in chains:
         uf.find(doc)
     for a, b in links:
         uf.union(a[0], b[0])
-    members: defaultdict[object, list[str]] = defaultdict(list)
+    members: defaultdict[str, list[str]] = defaultdict(list)
     for doc in chains:
         members[uf.find(doc)].append(doc)
     out: dict[str, str] = {}
@@ -282,6 +297,9 @@ CREATE INDEX IF NOT EXISTS links_a ON links (a_doc);
 CREATE INDEX IF NOT EXISTS links_b ON links (b_doc);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
 """
+
+
+_MARKS = ", ".join("?" * 9)
 
 
 @functools.cache
@@ -324,6 +342,7 @@ class ThreadStore:
         self.close()
 
     def state(self) -> str:
+        """`rules index-content` of the index the threads were linked for ('' before any)."""
         row = self._db.execute("SELECT value FROM meta WHERE name = 'state'").fetchone()
         return str(row[0]) if row else ""
 
@@ -331,19 +350,35 @@ class ThreadStore:
         """Every document whose chain is stored (with or without messages)."""
         return {row[0] for row in self._db.execute("SELECT doc FROM documents")}
 
+    def _rules_in_step(self) -> None:
+        """Forget chains read by other rules (`rules`): they are read again."""
+        row = self._db.execute("SELECT value FROM meta WHERE name = 'rules'").fetchone()
+        if row is None or row[0] != rules():
+            for table in ("messages", "documents", "links", "meta"):
+                self._db.execute(f"DELETE FROM {table}")
+            self._db.execute("INSERT INTO meta VALUES ('rules', ?)", (rules(),))
+
+    def put(self, added: dict[str, tuple[str | None, list[ChainMessage]]]) -> None:
+        """Store the chains of documents just indexed (linked by the next `update`)."""
+        self._rules_in_step()
+        for doc, (number, chain) in added.items():
+            self._db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, NULL)", (doc, number))
+            self._db.execute("DELETE FROM messages WHERE doc = ?", (doc,))
+            self._db.executemany(f"INSERT INTO messages VALUES ({_MARKS})", [_row(doc, m) for m in chain])
+        self._db.commit()
+
     def update(self, gone: Iterable[str], added: dict[str, tuple[str | None, list[ChainMessage]]], state: str) -> None:
         """Forget the documents gone, store the chains of those added, link every chain again."""
         db = self._db
         for doc in gone:
             db.execute("DELETE FROM messages WHERE doc = ?", (doc,))
             db.execute("DELETE FROM documents WHERE doc = ?", (doc,))
-        for doc, (number, chain) in added.items():
-            db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, NULL)", (doc, number))
-            db.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [_row(doc, m) for m in chain])
+        self.put(added)
         chains = self._chains()
         links = copies(chains)
         db.execute("UPDATE documents SET thread = NULL")
-        db.executemany("UPDATE documents SET thread = ? WHERE doc = ?", [(t, d) for d, t in thread_ids(chains, links).items()])
+        threads = thread_ids(chains, links)
+        db.executemany("UPDATE documents SET thread = ? WHERE doc = ?", [(t, d) for d, t in threads.items()])
         db.execute("DELETE FROM links")
         db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", [(a[0], a[1], b[0], b[1]) for a, b in links])
         db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (state,))
@@ -365,7 +400,8 @@ class ThreadStore:
         for start in range(0, len(docs), 500):
             part = list(docs[start : start + 500])
             marks = ",".join("?" * len(part))
-            rows = self._db.execute(f"SELECT doc, thread FROM documents WHERE thread IS NOT NULL AND doc IN ({marks})", part)
+            sql = f"SELECT doc, thread FROM documents WHERE thread IS NOT NULL AND doc IN ({marks})"
+            rows = self._db.execute(sql, part)
             out.update({d: t for d, t in rows})
         return out
 
@@ -398,3 +434,40 @@ def _message(row: Sequence[object]) -> ChainMessage:
         page=int(page),  # type: ignore[call-overload]
         excerpt=str(excerpt),
     )
+
+
+# --- kept in step with the index ------------------------------------------------------------------
+
+
+def document_chains(docs: Iterable[Document]) -> dict[str, tuple[str | None, list[ChainMessage]]]:
+    """The doc number and chain of each document, as `ThreadStore.put` takes them."""
+    return {d.id: (d.doc_number, message_chain(d.pages, d.first_page)) for d in docs}
+
+
+def refresh_threads(index_dir: Path, ix: Index) -> None:
+    """Bring the index's threads up to date with the documents it holds: chains stored as the
+    documents were indexed (`ThreadStore.put`) are kept, documents without one (an index made
+    before) are read from their stored text, those gone are forgotten, and every thread is linked
+    again from the stored chains. Chains read by other rules are read again."""
+    state = f"{rules()} {content_key(ix)}"
+    with ThreadStore(index_dir, create=True) as store:
+        if store.state() == state:
+            return
+        store._rules_in_step()
+        live, known = live_documents(ix), store.known()
+        gone = known - live.keys()
+        new = [docnum for doc, docnum in live.items() if doc not in known]
+        added = {
+            str(fields["id"]): (fields.get("doc_number"), _chain_of(fields))
+            for fields in stored_documents(ix, sorted(new))
+        }
+        store.update(gone, added, state)
+
+
+def _chain_of(fields: dict[str, Any]) -> list[ChainMessage]:
+    return message_chain(str(fields.get("text") or "").split("\f"), int(fields.get("first_page") or 1))
+
+
+def forget_threads(index_dir: Path) -> None:
+    """Delete the index's threads (a rebuild reads every chain again)."""
+    (index_dir / THREADS_FILE).unlink(missing_ok=True)
