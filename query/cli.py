@@ -813,7 +813,7 @@ def show(
     doc = get_document(index_dir, doc_id)
     pages = [page] if page is not None else list(range(doc.first_page, doc.first_page + len(doc.pages)))
     texts = [doc.page(number) for number in pages]
-    record = document_record(doc.fields)
+    record = document_record(doc.fields, thread=thread_ids(index_dir, [doc.id]).get(doc.id))
     if as_json:
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return
