@@ -30,14 +30,14 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .documents import Document
-from .emails import SEPARATOR, header_blocks, named
-from .names import Kind, name_key, read_written
+from .emails import SEPARATOR, Message, header_blocks, named
+from .names import Kind, levenshtein, name_key, read_written
 from .store import content_key, live_documents, stored_documents
 
 if TYPE_CHECKING:
@@ -60,7 +60,15 @@ _OCR_FOLD = str.maketrans({"1": "l", "i": "l", "|": "l", "0": "o"})
 EXCERPT = 300
 """Characters of a message's body kept as its excerpt."""
 BODY_WORDS = 10
-"""Words of a body compared to tell a quoted copy; a shorter body is not compared."""
+"""Words a body must hold to be compared with another (a shorter one tells nothing)."""
+BODY_SPAN = 40
+"""Words of a body's opening compared."""
+SHARED_WORDS = 0.5
+"""The share of their distinct opening words two printings of one body have in common at least."""
+RARE_WORDS = 3
+"""Longest words of a body under which a message without a subject is looked up."""
+ALONE_SHARED = 0.8
+"""The same for messages without a subject, only a sender (memos open alike: `SOURCE: Sources...`)."""
 ZONE_HOURS = 14
 """The most hours apart two printings of one message's time can be (time zones)."""
 
@@ -94,6 +102,12 @@ class ChainMessage:
     @cached_property
     def subject_key(self) -> str:
         return subject_key(self.subject)
+
+    @cached_property
+    def body_words(self) -> frozenset[str]:
+        """The distinct words of its excerpt's opening, reduced as subjects are."""
+        words = re.findall(r"[^\W\d_]{3,}", self.excerpt.casefold().translate(_OCR_FOLD))
+        return frozenset(words[:BODY_SPAN])
 
     @cached_property
     def body_key(self) -> str:
@@ -139,16 +153,53 @@ def _same_subject(a: str, b: str) -> bool:
 def same_message(a: ChainMessage, b: ChainMessage) -> bool:
     """Whether two printed messages are one message (see the module's description)."""
     sa, sb, ka, kb = a.senders, b.senders, a.subject_key, b.subject_key
-    if a.date and b.date:
-        apart = abs(a.date - b.date)
-        minute = apart < timedelta(minutes=1) and a.date.minute == b.date.minute
-        if minute and _same_sender(sa, sb) and _same_subject(ka, kb) and (sa and sb or ka and kb):
-            return True
-        zoned = apart <= timedelta(hours=ZONE_HOURS) and a.date.minute == b.date.minute and apart.seconds % 3600 < 60
-        if zoned and sa and sb and sa & sb and ka and ka == kb:
-            return True
-    body = a.body_key
-    return bool(body) and body == b.body_key and bool(ka) and ka == kb and _same_sender(sa, sb)
+    one_sender, one_subject = bool(sa and sb and sa & sb), bool(ka and ka == kb)
+    if a.date and b.date and _day_only(a.date) != _day_only(b.date):
+        if abs(a.date.date() - b.date.date()) > timedelta(days=1):
+            return False
+    elif a.date and b.date:
+        apart = abs(_minute(a.date) - _minute(b.date))
+        if apart < timedelta(minutes=1):
+            return _same_sender(sa, sb) and _same_subject(ka, kb) and bool(sa and sb or ka and kb)
+        if apart % timedelta(hours=1) > timedelta(minutes=1) and apart % timedelta(hours=1) < timedelta(minutes=59):
+            return False  # neither a minute's rounding nor a time zone apart
+        if apart > timedelta(hours=ZONE_HOURS):
+            return False
+        whole_hours = apart % timedelta(hours=1) < timedelta(minutes=1)
+        if (apart <= timedelta(minutes=1) or whole_hours) and one_sender and one_subject:
+            return True  # one printing rounds the time down, the other up; or one is in another time zone
+    if one_subject or _near(ka, kb):
+        return _same_sender(sa, sb) and similar_bodies(a, b)
+    if ka and kb:
+        return False
+    return one_sender and similar_bodies(a, b, ALONE_SHARED if not ka and not kb else SHARED_WORDS)
+
+
+NEAR_SUBJECT = 15
+"""Characters a normalized subject holds at least to be matched with a letter or two misread."""
+
+
+def _near(a: str, b: str) -> bool:
+    """Subjects two OCR slips apart (`libyari`, `libyan`), both long enough not to be others."""
+    return min(len(a), len(b)) >= NEAR_SUBJECT and levenshtein(a, b, 2) <= 2
+
+
+def _day_only(when: datetime) -> bool:
+    """A date whose time OCR lost (`747 AM`), read as midnight: compared by its day only."""
+    return when.time() == time()
+
+
+def _minute(when: datetime) -> datetime:
+    return when.replace(second=0, microsecond=0)
+
+
+def similar_bodies(a: ChainMessage, b: ChainMessage, share: float = 0.0) -> bool:
+    """Whether two excerpts are one text as OCR read it twice: a share of their first words in
+    common (`SHARED_WORDS` by default)."""
+    wa, wb = a.body_words, b.body_words
+    if min(len(wa), len(wb)) < BODY_WORDS:
+        return False
+    return len(wa & wb) >= (share or SHARED_WORDS) * len(wa | wb)
 
 
 def _link_keys(m: ChainMessage) -> Iterator[tuple[str, ...]]:
@@ -159,10 +210,15 @@ def _link_keys(m: ChainMessage) -> Iterator[tuple[str, ...]]:
             yield ("t", minute, m.subject_key[:12])
         for key in m.senders:
             yield ("s", minute, key)
-            if m.subject_key:
-                yield ("z", key, m.subject_key, f"{m.date.minute:02d}")
         if not m.senders and not m.subject_key:
             yield ("d", minute)
+    for key in m.senders:
+        if m.subject_key:
+            yield ("ss", key, m.subject_key)
+        for word in sorted(m.body_words, key=lambda w: (-len(w), w))[:RARE_WORDS]:
+            yield ("sw", key, word)
+    if m.subject_key and not (m.senders and m.date):
+        yield ("k", m.subject_key)
     if m.body_key:
         yield ("b", m.body_key)
 
@@ -185,11 +241,7 @@ def message_chain(pages: Sequence[str], first_page: int = 1) -> list[ChainMessag
     chain = []
     for position, block in enumerate(blocks):
         stop = blocks[position + 1].line if position + 1 < len(blocks) else len(lines)
-        body = " ".join(
-            line.strip()
-            for line in lines[max(block.end, block.line + 1) : stop]
-            if line.strip() and not SEPARATOR.match(line) and not _ATTRIBUTION.match(line)
-        )
+        body = " ".join(_body(block, lines[max(block.end, block.line + 1) : stop]))
         chain.append(
             ChainMessage(
                 position=position,
@@ -203,6 +255,33 @@ def message_chain(pages: Sequence[str], first_page: int = 1) -> list[ChainMessag
             )
         )
     return chain
+
+
+_UNREAD_LABEL = {
+    "sent": re.compile(r"^\s*(?:sent|date)\b", re.IGNORECASE),
+    "subject": re.compile(r"^\s*subject\b", re.IGNORECASE),
+    "recipients": re.compile(r"^\s*(?:to|cc)\b", re.IGNORECASE),
+}
+"""Header lines the header reader may have left in a body (`Sent Wednesday, ...` without its
+colon), by the field the message then lacks."""
+
+
+def _body(block: Message, lines: Sequence[str]) -> Iterator[str]:
+    """The lines of a message's body: header lines left unread at its top, separators and reply
+    attributions left out."""
+    lacking = [
+        label
+        for field, label in _UNREAD_LABEL.items()
+        if not {"sent": block.date, "subject": block.subject, "recipients": block.recipients}[field]
+    ]
+    top = True
+    for line in lines:
+        if not line.strip() or SEPARATOR.match(line) or _ATTRIBUTION.match(line):
+            continue
+        if top and any(label.match(line) for label in lacking):
+            continue
+        top = False
+        yield line.strip()
 
 
 # --- linking ------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
 from indexer.threads import ChainMessage, Occurrence, StoredThread, ThreadStore, UnionFind, refresh_threads
@@ -95,6 +96,33 @@ def thread(index_dir: Path, key: str) -> Thread:
             return Thread(doc, doc, (doc,), ())
         stored = store.thread(thread_id)
     return Thread(thread_id, doc, tuple(sorted(stored.documents)), tuple(_tree(stored)))
+
+
+class Relation(StrEnum):
+    """How two documents' printed emails relate."""
+
+    quoted_copy = "quoted copy"
+    """Every message of one is printed in the other (a reply quoting it, or a second printing)."""
+    same_thread = "same thread"
+    """They share a message, neither holding all of the other's."""
+    unrelated = "unrelated"
+    """Different conversations (or a document printing no email)."""
+
+
+def relation(index_dir: Path, a: str, b: str) -> Relation:
+    """How the documents `a` and `b` (ids or doc numbers) relate through their printed emails."""
+    found = thread(index_dir, a)
+    other = get_document(index_dir, b).id
+    if found.document == other:
+        return Relation.quoted_copy
+    if other not in found.documents or not found.messages:
+        return Relation.unrelated
+    printed = [{x.id for x in m.appearances} for m in found.messages]
+    in_a = [docs for docs in printed if found.document in docs]
+    in_b = [docs for docs in printed if other in docs]
+    if all(other in docs for docs in in_a) or all(found.document in docs for docs in in_b):
+        return Relation.quoted_copy
+    return Relation.same_thread
 
 
 def _tree(stored: StoredThread) -> list[ThreadMessage]:
