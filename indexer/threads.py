@@ -61,6 +61,8 @@ EXCERPT = 300
 """Characters of a message's body kept as its excerpt."""
 BODY_WORDS = 10
 """Words a body must hold to be compared with another (a shorter one tells nothing)."""
+SHORT_BODY = 4
+"""Words two bodies sent by one person in one minute must hold to be compared."""
 BODY_SPAN = 40
 """Words of a body's opening compared."""
 SHARED_WORDS = 0.5
@@ -160,7 +162,10 @@ def same_message(a: ChainMessage, b: ChainMessage) -> bool:
     elif a.date and b.date:
         apart = abs(_minute(a.date) - _minute(b.date))
         if apart < timedelta(minutes=1):
-            return _same_sender(sa, sb) and _same_subject(ka, kb) and bool(sa and sb or ka and kb)
+            if _same_sender(sa, sb) and _same_subject(ka, kb) and bool(sa and sb or ka and kb):
+                return True
+            misread = bool(ka and kb) and levenshtein(ka, kb, 2) <= max(1, min(len(ka), len(kb)) // 3)
+            return one_sender and (misread or similar_bodies(a, b, least=SHORT_BODY))  # `PDS`, `P013` for `PDB`
         if apart % timedelta(hours=1) > timedelta(minutes=1) and apart % timedelta(hours=1) < timedelta(minutes=59):
             return False  # neither a minute's rounding nor a time zone apart
         if apart > timedelta(hours=ZONE_HOURS):
@@ -193,11 +198,11 @@ def _minute(when: datetime) -> datetime:
     return when.replace(second=0, microsecond=0)
 
 
-def similar_bodies(a: ChainMessage, b: ChainMessage, share: float = 0.0) -> bool:
+def similar_bodies(a: ChainMessage, b: ChainMessage, share: float = 0.0, least: int = BODY_WORDS) -> bool:
     """Whether two excerpts are one text as OCR read it twice: a share of their first words in
-    common (`SHARED_WORDS` by default)."""
+    common (`SHARED_WORDS` by default), each holding `least` distinct words at least."""
     wa, wb = a.body_words, b.body_words
-    if min(len(wa), len(wb)) < BODY_WORDS:
+    if min(len(wa), len(wb)) < least:
         return False
     return len(wa & wb) >= (share or SHARED_WORDS) * len(wa | wb)
 
