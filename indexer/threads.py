@@ -146,7 +146,7 @@ def _same_sender(a: frozenset[str], b: frozenset[str]) -> bool:
 
 def _same_subject(a: str, b: str) -> bool:
     """Normalized subjects agree: equal, one missing, or one cut short where a line ended."""
-    if not a or not b or a == b:
+    if not a or not b or a == b or _near(a, b):
         return True
     short, long = sorted((a, b), key=len)
     return len(short) >= 12 and long.startswith(short)
@@ -155,7 +155,7 @@ def _same_subject(a: str, b: str) -> bool:
 def same_message(a: ChainMessage, b: ChainMessage) -> bool:
     """Whether two printed messages are one message (see the module's description)."""
     sa, sb, ka, kb = a.senders, b.senders, a.subject_key, b.subject_key
-    one_sender, one_subject = bool(sa and sb and sa & sb), bool(ka and ka == kb)
+    one_sender, one_subject = bool(sa and sb and sa & sb), bool(ka and kb and (ka == kb or _near(ka, kb)))
     if a.date and b.date and _day_only(a.date) != _day_only(b.date):
         if abs(a.date.date() - b.date.date()) > timedelta(days=1):
             return False
@@ -173,7 +173,7 @@ def same_message(a: ChainMessage, b: ChainMessage) -> bool:
         whole_hours = apart % timedelta(hours=1) < timedelta(minutes=1)
         if (apart <= timedelta(minutes=1) or whole_hours) and one_sender and one_subject:
             return True  # one printing rounds the time down, the other up; or one is in another time zone
-    if one_subject or _near(ka, kb):
+    if one_subject:
         return _same_sender(sa, sb) and similar_bodies(a, b)
     if ka and kb:
         return False
@@ -265,7 +265,7 @@ def message_chain(pages: Sequence[str], first_page: int = 1) -> list[ChainMessag
 _UNREAD_LABEL = {
     "sent": re.compile(r"^\s*(?:sent|date)\b", re.IGNORECASE),
     "subject": re.compile(r"^\s*subject\b", re.IGNORECASE),
-    "recipients": re.compile(r"^\s*(?:to|cc)\b", re.IGNORECASE),
+    "recipients": re.compile(r"^\s*(?:to|cc)\s*:", re.IGNORECASE),
 }
 """Header lines the header reader may have left in a body (`Sent Wednesday, ...` without its
 colon), by the field the message then lacks."""

@@ -102,7 +102,8 @@ class Relation(StrEnum):
     """How two documents' printed emails relate."""
 
     quoted_copy = "quoted copy"
-    """Every message of one is printed in the other (a reply quoting it, or a second printing)."""
+    """One's own message is printed in the other: a reply quoting it (and what it quotes), or a
+    second printing of it."""
     same_thread = "same thread"
     """They share a message, neither holding all of the other's."""
     unrelated = "unrelated"
@@ -117,11 +118,11 @@ def relation(index_dir: Path, a: str, b: str) -> Relation:
         return Relation.quoted_copy
     if other not in found.documents or not found.messages:
         return Relation.unrelated
-    printed = [{x.id for x in m.appearances} for m in found.messages]
-    in_a = [docs for docs in printed if found.document in docs]
-    in_b = [docs for docs in printed if other in docs]
-    if all(other in docs for docs in in_a) or all(found.document in docs for docs in in_b):
-        return Relation.quoted_copy
+    for m in found.messages:
+        own = {x.id for x in m.appearances if not x.quoted}
+        printed = {x.id for x in m.appearances}
+        if own & {found.document, other} and {found.document, other} <= printed:
+            return Relation.quoted_copy
     return Relation.same_thread
 
 
