@@ -61,7 +61,7 @@ EXCERPT = 300
 """Characters of a message's body kept as its excerpt."""
 BODY_WORDS = 10
 """Words a body must hold to be compared with another (a shorter one tells nothing)."""
-SHORT_BODY = 4
+SHORT_BODY = 6
 """Words two bodies sent by one person in one minute must hold to be compared."""
 BODY_SPAN = 40
 """Words of a body's opening compared."""
@@ -164,8 +164,9 @@ def same_message(a: ChainMessage, b: ChainMessage) -> bool:
         if apart < timedelta(minutes=1):
             if _same_sender(sa, sb) and _same_subject(ka, kb) and bool(sa and sb or ka and kb):
                 return True
-            misread = bool(ka and kb) and levenshtein(ka, kb, 2) <= max(1, min(len(ka), len(kb)) // 3)
-            return one_sender and (misread or similar_bodies(a, b, least=SHORT_BODY))  # `PDS`, `P013` for `PDB`
+            misread = bool(ka and kb) and levenshtein(ka, kb, 2) <= min(2, max(1, min(len(ka), len(kb)) // 3))
+            same_text = similar_bodies(a, b, ALONE_SHARED, least=SHORT_BODY)
+            return one_sender and (misread or same_text)  # `PDS`, `P013` for `PDB`
         if apart % timedelta(hours=1) > timedelta(minutes=1) and apart % timedelta(hours=1) < timedelta(minutes=59):
             return False  # neither a minute's rounding nor a time zone apart
         if apart > timedelta(hours=ZONE_HOURS):
@@ -235,14 +236,15 @@ _ATTRIBUTION = re.compile(r"^\s*>?\s*On\s.+\bwrote\s*:\s*$", re.IGNORECASE)
 
 
 def message_chain(pages: Sequence[str], first_page: int = 1) -> list[ChainMessage]:
-    """The messages printed in a document's pages (stamps removed, as indexed), top one first."""
+    """The messages printed in a document's pages (stamps removed, as indexed), top one first. A
+    `From:` line alone (a memo's heading) is no message: it stays in the body of the one above."""
     lines: list[str] = []
     page_of: list[int] = []
     for n, text in enumerate(pages):
         for line in text.split("\n"):
             lines.append(line)
             page_of.append(first_page + n)
-    blocks = header_blocks(lines)
+    blocks = [b for b in header_blocks(lines) if b.date or b.subject or b.recipients or b.cc]
     chain = []
     for position, block in enumerate(blocks):
         stop = blocks[position + 1].line if position + 1 < len(blocks) else len(lines)
