@@ -156,29 +156,38 @@ def same_message(a: ChainMessage, b: ChainMessage) -> bool:
     """Whether two printed messages are one message (see the module's description)."""
     sa, sb, ka, kb = a.senders, b.senders, a.subject_key, b.subject_key
     one_sender, one_subject = bool(sa and sb and sa & sb), bool(ka and kb and (ka == kb or _near(ka, kb)))
-    if a.date and b.date and _day_only(a.date) != _day_only(b.date):
-        if abs(a.date.date() - b.date.date()) > timedelta(days=1):
-            return False
-    elif a.date and b.date:
-        apart = abs(_minute(a.date) - _minute(b.date))
-        if apart < timedelta(minutes=1):
-            if _same_sender(sa, sb) and _same_subject(ka, kb) and bool(sa and sb or ka and kb):
-                return True
-            misread = bool(ka and kb) and levenshtein(ka, kb, 2) <= min(2, max(1, min(len(ka), len(kb)) // 3))
-            same_text = similar_bodies(a, b, ALONE_SHARED, least=SHORT_BODY)
-            return one_sender and (misread or same_text)  # `PDS`, `P013` for `PDB`
-        if apart % timedelta(hours=1) > timedelta(minutes=1) and apart % timedelta(hours=1) < timedelta(minutes=59):
-            return False  # neither a minute's rounding nor a time zone apart
-        if apart > timedelta(hours=ZONE_HOURS):
-            return False
-        whole_hours = apart % timedelta(hours=1) < timedelta(minutes=1)
-        if (apart <= timedelta(minutes=1) or whole_hours) and one_sender and one_subject:
-            return True  # one printing rounds the time down, the other up; or one is in another time zone
+    if a.date and b.date and not _day_only(a.date) and not _day_only(b.date):
+        near, same_minute = _same_time(a.date, b.date)
+        if same_minute:
+            return _same_parts(a, b, one_sender)
+        return near and one_sender and one_subject  # rounded a minute the other way, or another time zone
+    if a.date and b.date and abs(a.date.date() - b.date.date()) > timedelta(days=1):
+        return False
     if one_subject:
         return _same_sender(sa, sb) and similar_bodies(a, b)
-    if ka and kb:
-        return False
-    return one_sender and similar_bodies(a, b, ALONE_SHARED if not ka and not kb else SHARED_WORDS)
+    return not (ka and kb) and one_sender and similar_bodies(a, b, ALONE_SHARED)
+
+
+def _same_time(a: datetime, b: datetime) -> tuple[bool, bool]:
+    """(whether two printed times can be one, whether they are the same minute); a time with
+    seconds is exact; another may be rounded a minute either way or be in another time zone."""
+    if a.second and b.second:
+        apart = abs(a - b)
+        zoned = apart % timedelta(hours=1) == timedelta(0) and apart <= timedelta(hours=ZONE_HOURS)
+        return zoned, apart == timedelta(0)
+    apart = abs(_minute(a) - _minute(b))
+    rest = apart % timedelta(hours=1)
+    near = apart <= timedelta(hours=ZONE_HOURS) and (rest <= timedelta(minutes=1) or rest >= timedelta(minutes=59))
+    return near, apart == timedelta(0)
+
+
+def _same_parts(a: ChainMessage, b: ChainMessage, one_sender: bool) -> bool:
+    """Whether two messages printed in the same minute are one (see `same_message`)."""
+    sa, sb, ka, kb = a.senders, b.senders, a.subject_key, b.subject_key
+    if _same_sender(sa, sb) and _same_subject(ka, kb) and bool(sa and sb or ka and kb):
+        return True
+    misread = bool(ka and kb) and levenshtein(ka, kb, 2) <= min(2, max(1, min(len(ka), len(kb)) // 3))
+    return one_sender and (misread or similar_bodies(a, b, ALONE_SHARED, least=SHORT_BODY))  # `P013` for `PDB`
 
 
 NEAR_SUBJECT = 15
