@@ -160,7 +160,8 @@ def same_message(a: ChainMessage, b: ChainMessage) -> bool:
         near, same_minute = _same_time(a.date, b.date)
         if same_minute:
             return _same_parts(a, b, one_sender)
-        return near and one_sender and one_subject  # rounded a minute the other way, or another time zone
+        # rounded a minute the other way, or in another time zone: one subject, and the sender or the text
+        return near and one_subject and (one_sender or _same_sender(sa, sb) and similar_bodies(a, b))
     if a.date and b.date and abs(a.date.date() - b.date.date()) > timedelta(days=1):
         return False
     if one_subject:
