@@ -29,14 +29,15 @@ import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from .dates import parse_date
 from .documents import Document
-from .emails import SEPARATOR, Message, header_blocks, named
+from .emails import SEPARATOR, Message, clean_subject, header_blocks, named
 from .names import Kind, levenshtein, name_key, read_written
 from .store import content_key, live_documents, stored_documents
 
@@ -247,18 +248,19 @@ _ATTRIBUTION = re.compile(r"^\s*>?\s*On\s.+\bwrote\s*:\s*$", re.IGNORECASE)
 
 def message_chain(pages: Sequence[str], first_page: int = 1) -> list[ChainMessage]:
     """The messages printed in a document's pages (stamps removed, as indexed), top one first. A
-    `From:` line alone (a memo's heading) is no message: it stays in the body of the one above."""
+    header block with neither date nor subject, even among the lines below it (`_completed`), is
+    no message (a memo's `From: Sid` heading): it stays in the body of the one above."""
     lines: list[str] = []
     page_of: list[int] = []
     for n, text in enumerate(pages):
         for line in text.split("\n"):
             lines.append(line)
             page_of.append(first_page + n)
-    blocks = [b for b in header_blocks(lines) if b.date or b.subject or b.recipients or b.cc]
+    blocks = [b for b in map(lambda b: _completed(b, lines), header_blocks(lines)) if b.date or b.subject]
     chain = []
     for position, block in enumerate(blocks):
         stop = blocks[position + 1].line if position + 1 < len(blocks) else len(lines)
-        body = " ".join(_body(block, lines[max(block.end, block.line + 1) : stop]))
+        body = " ".join(_body(lines[max(block.end, block.line + 1) : stop]))
         chain.append(
             ChainMessage(
                 position=position,
@@ -274,28 +276,37 @@ def message_chain(pages: Sequence[str], first_page: int = 1) -> list[ChainMessag
     return chain
 
 
-_UNREAD_LABEL = {
-    "sent": re.compile(r"^\s*(?:sent|date)\b", re.IGNORECASE),
-    "subject": re.compile(r"^\s*subject\b", re.IGNORECASE),
-    "recipients": re.compile(r"^\s*(?:to|cc)\s*:", re.IGNORECASE),
-}
-"""Header lines the header reader may have left in a body (`Sent Wednesday, ...` without its
-colon), by the field the message then lacks."""
+_UNREAD_VALUE = re.compile(r"^\s*(?P<label>sent|date|subject)\b\s*[:;.]?\s*(?P<value>\S.*)$", re.IGNORECASE)
+UNREAD_LINES = 4
+"""Lines below a header block searched for a date or subject the header reader left unread."""
 
 
-def _body(block: Message, lines: Sequence[str]) -> Iterator[str]:
-    """The lines of a message's body: header lines left unread at its top, separators and reply
-    attributions left out."""
-    lacking = [
-        label
-        for field, label in _UNREAD_LABEL.items()
-        if not {"sent": block.date, "subject": block.subject, "recipients": block.recipients}[field]
-    ]
+def _completed(block: Message, lines: Sequence[str]) -> Message:
+    """A header block with its date or subject read from the lines just below it when its reader
+    stopped before them (`Sent Friday, September 14, 2012 06:37 PM` printed without a colon)."""
+    found: dict[str, object] = {}
+    for line in lines[block.end : block.end + UNREAD_LINES]:
+        m = _UNREAD_VALUE.match(line)
+        if not line.strip() or (m is None and not re.match(r"^\s*(?:to|cc)\b", line, re.IGNORECASE)):
+            break
+        if m and m.group("label").lower() == "subject" and not block.subject:
+            found["subject"] = clean_subject(m.group("value"))
+        elif m and not block.date and (when := parse_date(m.group("value"))) is not None:
+            found["date"] = when
+    return replace(block, **found) if found else block  # type: ignore[arg-type]
+
+
+_LIST_LABEL = re.compile(r"^\s*(?:to|cc|bcc)\s*:", re.IGNORECASE)
+
+
+def _body(lines: Sequence[str]) -> Iterator[str]:
+    """The lines of a message's body: header lines left unread at its top (`Sent Friday, ...`
+    without its colon), separators and reply attributions left out."""
     top = True
     for line in lines:
         if not line.strip() or SEPARATOR.match(line) or _ATTRIBUTION.match(line):
             continue
-        if top and any(label.match(line) for label in lacking):
+        if top and (_UNREAD_VALUE.match(line) or _LIST_LABEL.match(line)):
             continue
         top = False
         yield line.strip()
