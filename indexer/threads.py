@@ -256,6 +256,7 @@ def message_chain(pages: Sequence[str], first_page: int = 1) -> list[ChainMessag
         for line in text.split("\n"):
             lines.append(line)
             page_of.append(first_page + n)
+    lines = with_colons(lines)
     blocks = [b for b in map(lambda b: _completed(b, lines), header_blocks(lines)) if b.date or b.subject]
     chain = []
     for position, block in enumerate(blocks):
@@ -274,6 +275,24 @@ def message_chain(pages: Sequence[str], first_page: int = 1) -> list[ChainMessag
             )
         )
     return chain
+
+
+_BARE_LABEL = re.compile(r"^(?P<label>\s*(?:From|Sent|Date|To|Cc|Subject))\s+(?=\S)(?!.*\bwrote\s*:\s*$)")
+_ANY_LABEL = re.compile(r"^\s*(?:From|Sent|Date|To|Cc|Subject)\b\s*:?", re.IGNORECASE)
+
+
+def with_colons(lines: list[str]) -> list[str]:
+    """Lines with the colon OCR lost after a header label restored (`From H [mailto:...]`, `To
+    Sullivan, Jacob`), where the line stands next to another header line (not a body's `To you`)."""
+    out = list(lines)
+    for i, line in enumerate(lines):
+        m = _BARE_LABEL.match(line)
+        if m is None:
+            continue
+        near = [lines[j] for j in (i - 1, i + 1) if 0 <= j < len(lines)]
+        if any(_ANY_LABEL.match(other) for other in near):
+            out[i] = m.group("label") + ": " + line[m.end() :]
+    return out
 
 
 _UNREAD_VALUE = re.compile(r"^\s*(?P<label>sent|date|subject)\b\s*[:;.]?\s*(?P<value>\S.*)$", re.IGNORECASE)
@@ -490,6 +509,10 @@ class ThreadStore:
         db.executemany("INSERT INTO links VALUES (?, ?, ?, ?)", [(a[0], a[1], b[0], b[1]) for a, b in links])
         db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (state,))
         db.commit()
+
+    def chains(self) -> dict[str, list[ChainMessage]]:
+        """Every stored chain, by document."""
+        return self._chains()
 
     def _chains(self, where: str = "", args: Sequence[str] = ()) -> dict[str, list[ChainMessage]]:
         chains: defaultdict[str, list[ChainMessage]] = defaultdict(list)
