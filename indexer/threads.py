@@ -1,22 +1,28 @@
 """Conversations: the printed emails of an index linked into threads.
 
 A printed reply quotes the messages before it. `message_chain` reads a document's header blocks
-(`emails.header_blocks`) into its chain of messages, the document's own first (position 0) and
-each quoted one below it, with the page that holds it and an excerpt of its body.
+(`emails.header_blocks`, over its lines with the colons OCR lost after labels restored) into its
+chain of messages: the document's own first (position 0), then each quoted one below it, with
+the page holding its header and an excerpt of its body. A block with neither date nor subject
+(a memo's `From: Sid` heading) is no message.
 
-Messages of different documents are one message when they agree on (`same_message`):
+Two messages printed in different documents are one message (`same_message`) when:
 
-- the minute they were sent, and the sender (the same surname, one-word name or address) or the
-  subject once normalized (`subject_key`: reply and forward prefixes in several languages and as
-  OCR misreads them, markings, case, punctuation, OCR's look-alike letters);
-- or the sender, the subject and the minute of the hour, whole hours apart (one header in UTC,
-  its quoted copy in local time);
-- or the subject and the first words of the body, quoted text (for headers whose date was lost).
+- they were sent the same minute, by the same sender (a surname, one-word name or address in
+  common) or with the same subject (`subject_key`: reply and forward prefixes in several
+  languages and as OCR misreads them, tags, markings, case, punctuation, look-alike letters
+  gone); or by the same sender with a subject two letters off or the same text;
+- their times are a minute apart (one printing rounds the other way) or whole hours apart (one
+  in UTC, the other local), with one subject and the same sender or the same text; a time with
+  seconds is exact;
+- a date is missing or lost its time to OCR (`747 AM`): one subject, the same sender and half
+  their opening words in common (quoted text); without subjects, 80% of them.
 
-A subject alone never joins two messages: `Thank you` is many conversations. A thread is every
-document holding a message of another's chain, transitively. `ThreadStore` keeps the chains
-and the threads in the index folder (`threads.sqlite`): a run reads the chains of new documents
-only, drops those of removed ones, and links again from the stored chains.
+A subject alone never joins two messages: `Thank you so much` is many conversations. A thread is
+every document printing a message of another's chain, transitively. `ThreadStore` keeps the
+chains and the threads in the index folder (`threads.sqlite`): chains are read by the workers as
+documents are indexed, those of removed documents are dropped, and each run links the stored
+chains again (no document is read twice).
 """
 
 from __future__ import annotations
@@ -24,7 +30,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import logging
 import re
 import sqlite3
 from collections import defaultdict
@@ -43,8 +48,6 @@ from .store import content_key, live_documents, stored_documents
 
 if TYPE_CHECKING:
     from whoosh.index import Index
-
-log = logging.getLogger(__name__)
 
 THREADS_FILE = "threads.sqlite"
 """The chains and threads of an index, in its folder."""
@@ -69,7 +72,8 @@ BODY_SPAN = 40
 SHARED_WORDS = 0.5
 """The share of their distinct opening words two printings of one body have in common at least."""
 RARE_WORDS = 3
-"""Longest words of a body under which a message without a subject is looked up."""
+"""Longest words of a body under which a message is looked up with its sender (for copies whose
+subject was lost)."""
 ALONE_SHARED = 0.8
 """The same for messages without a subject, only a sender (memos open alike: `SOURCE: Sources...`)."""
 ZONE_HOURS = 14
@@ -373,16 +377,17 @@ def copies(chains: dict[str, list[ChainMessage]]) -> list[tuple[Occurrence, Occu
     return sorted(found)
 
 
-_CROWD = 200
-"""Occurrences under one lookup key beyond which the key is too common to compare all pairs."""
+WINDOW = 100
+"""Occurrences under one lookup key are compared, in date order, with the next WINDOW only: a
+key as common as one person's `Thank you` stays linear; copies of one message are near in time."""
 
 
 def _checked_pairs(
     group: list[Occurrence], chains: dict[str, list[ChainMessage]]
 ) -> Iterator[tuple[Occurrence, Occurrence]]:
-    group = group[:_CROWD]
+    group = sorted(group, key=lambda o: (chains[o[0]][o[1]].date or datetime.max, o))
     for i, a in enumerate(group):
-        for b in group[i + 1 :]:
+        for b in group[i + 1 : i + 1 + WINDOW]:
             if a[0] != b[0] and same_message(chains[a[0]][a[1]], chains[b[0]][b[1]]):
                 yield (a, b) if a < b else (b, a)
 
