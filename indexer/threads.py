@@ -455,12 +455,14 @@ class StoredThread:
 class ThreadStore:
     """The chains and threads of one index (`threads.sqlite` in its folder)."""
 
-    def __init__(self, index_dir: Path, create: bool = False) -> None:
-        path = index_dir / THREADS_FILE
-        if not create and not path.exists():
+    def __init__(self, index_dir: Path | None, create: bool = False) -> None:
+        """The store of the index at `index_dir` (created when asked), or, for None, a store in
+        memory (for an index whose folder cannot be written)."""
+        path = index_dir / THREADS_FILE if index_dir is not None else None
+        if path is not None and not create and not path.exists():
             raise FileNotFoundError(path)
-        self._db = sqlite3.connect(path, timeout=30)
-        if create:
+        self._db = sqlite3.connect(path or ":memory:", timeout=30)
+        if create or path is None:
             self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
@@ -481,7 +483,7 @@ class ThreadStore:
         """Every document whose chain is stored (with or without messages)."""
         return {row[0] for row in self._db.execute("SELECT doc FROM documents")}
 
-    def _rules_in_step(self) -> None:
+    def match_rules(self) -> None:
         """Forget chains read by other rules (`rules`): they are read again."""
         row = self._db.execute("SELECT value FROM meta WHERE name = 'rules'").fetchone()
         if row is None or row[0] != rules():
@@ -491,7 +493,7 @@ class ThreadStore:
 
     def put(self, added: dict[str, tuple[str | None, list[ChainMessage]]]) -> None:
         """Store the chains of documents just indexed (linked by the next `update`)."""
-        self._rules_in_step()
+        self.match_rules()
         for doc, (number, chain) in added.items():
             self._db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, NULL)", (doc, number))
             self._db.execute("DELETE FROM messages WHERE doc = ?", (doc,))
@@ -584,19 +586,22 @@ def refresh_threads(index_dir: Path, ix: Index) -> None:
     documents were indexed (`ThreadStore.put`) are kept, documents without one (an index made
     before) are read from their stored text, those gone are forgotten, and every thread is linked
     again from the stored chains. Chains read by other rules are read again."""
-    state = f"{rules()} {content_key(ix)}"
     with ThreadStore(index_dir, create=True) as store:
-        if store.state() == state:
-            return
-        store._rules_in_step()
+        refresh_store(store, ix)
+
+
+def refresh_store(store: ThreadStore, ix: Index) -> None:
+    """`refresh_threads` into an open store."""
+    state = f"{rules()} {content_key(ix)}"
+    if store.state() != state:
+        store.match_rules()
         live, known = live_documents(ix), store.known()
-        gone = known - live.keys()
         new = [docnum for doc, docnum in live.items() if doc not in known]
         added = {
             str(fields["id"]): (fields.get("doc_number"), _chain_of(fields))
             for fields in stored_documents(ix, sorted(new))
         }
-        store.update(gone, added, state)
+        store.update(known - live.keys(), added, state)
 
 
 def _chain_of(fields: dict[str, Any]) -> list[ChainMessage]:

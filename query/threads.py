@@ -17,7 +17,15 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from indexer.threads import ChainMessage, Occurrence, StoredThread, ThreadStore, UnionFind, refresh_threads
+from indexer.threads import (
+    ChainMessage,
+    Occurrence,
+    StoredThread,
+    ThreadStore,
+    UnionFind,
+    refresh_store,
+    refresh_threads,
+)
 
 from .search import get_document, iso, opened
 
@@ -65,25 +73,25 @@ class Thread:
 
 def _store(index_dir: Path) -> ThreadStore:
     """The index's threads, brought up to date with its documents first (an index made before
-    threads, or changed since by another program); read-only when they cannot be saved."""
-    try:
-        with opened(index_dir) as (ix, _):
+    threads, or changed since by another program); linked in memory when the index folder cannot
+    be written."""
+    with opened(index_dir) as (ix, _):
+        try:
             refresh_threads(index_dir, ix)
-    except (OSError, sqlite3.Error) as exc:
-        log.info("cannot update the threads of %s: %s", index_dir, exc)
-    return ThreadStore(index_dir)
+            return ThreadStore(index_dir)
+        except (OSError, sqlite3.Error) as exc:
+            log.info("cannot save the threads of %s (%s); linking them in memory", index_dir, exc)
+        store = ThreadStore(None)
+        refresh_store(store, ix)
+        return store
 
 
 def thread_ids(index_dir: Path, docs: Sequence[str]) -> dict[str, str]:
     """The thread of each of `docs` that holds a printed email."""
     if not docs:
         return {}
-    try:
-        with _store(index_dir) as store:
-            return store.threads_of(docs)
-    except (OSError, sqlite3.Error) as exc:
-        log.info("no threads for %s: %s", index_dir, exc)
-        return {}
+    with _store(index_dir) as store:
+        return store.threads_of(docs)
 
 
 def thread(index_dir: Path, key: str) -> Thread:

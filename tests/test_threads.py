@@ -363,3 +363,25 @@ def _pairs(rows: list[dict[str, str]], found: dict[int, tuple[str, int]], togeth
         mine = i in found and j in found and together(found[i], found[j])
         tp, fp, fn = tp + (truth and mine), fp + (mine and not truth), fn + (truth and not mine)
     return tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+
+
+def test_threads_are_linked_in_memory_when_the_index_folder_cannot_be_written(
+    state_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def read_only(index_dir: Path, ix: object) -> None:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr("query.threads.refresh_threads", read_only)
+    monkeypatch.setattr("query.threads.ThreadStore.__init__", _memory_only)
+    assert relation(state_index, "C05739547", "C05739909") is QUOTED
+    assert thread_ids(state_index, ["nothing"]) == {}
+
+
+_open_store = ThreadStore.__init__
+
+
+def _memory_only(self: ThreadStore, index_dir: Path | None, create: bool = False) -> None:
+    """A store that can only be made in memory, as in a folder that cannot be written."""
+    if index_dir is not None:
+        raise sqlite3.OperationalError("unable to open database file")
+    _open_store(self, None)
