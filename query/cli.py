@@ -754,8 +754,9 @@ def thread(
     messages before it, and a message printed in several documents (same sender or subject and
     the same minute, or the same subject and opening words) is one message. Each message shows
     who wrote it to whom and when, its subject and first words, and every document and page that
-    prints it (`quoted` where it is quoted below another). The thread id is its first document's
-    id; `thread` in `foia export` and `foia search --format json` names it. `--format json`
+    prints it (`quoted` where it is quoted below another). The thread id is the id of the
+    document printing its oldest message; `thread` in `foia export` and `foia search --format
+    json` names it. `--format json`
     prints the tree as a list of messages, each with the index of the one it answers."""
     found = document_thread(index_dir, doc_id)
     if fmt is ThreadFormat.json:

@@ -95,8 +95,8 @@ def thread_ids(index_dir: Path, docs: Sequence[str]) -> dict[str, str]:
 
 
 def thread(index_dir: Path, key: str) -> Thread:
-    """The thread of a document (by id or doc number; a thread id is its first document's id).
-    A document that prints no email is a thread of no message."""
+    """The thread of a document (by id or doc number; a thread id is the id of the document
+    printing its oldest message). A document that prints no email is a thread of no message."""
     doc = get_document(index_dir, key).id
     with _store(index_dir) as store:
         thread_id = store.thread_of(doc)
