@@ -39,6 +39,7 @@ from .store import (
     recreate,
     writing,
 )
+from .threads import ChainMessage, ThreadStore, document_chains, forget_threads, refresh_threads
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -149,6 +150,7 @@ class Outcome:
     extracted: bool = False
     ocr_todo: tuple[int, ...] = ()  # pages to OCR before the documents can be built
     ocr_pending: int = 0  # PDF pages left without usable text (OCR off, missing or failed)
+    chains: dict[str, tuple[str | None, list[ChainMessage]]] = field(default_factory=dict)  # printed emails
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,8 @@ def work(job: Job) -> Outcome:
         if pdf and todo and not job.ocr_done:
             return Outcome(job, [], extracted=extracted, ocr_todo=todo)
         pending = sum(p.needs_ocr for p in pages) if pdf else 0
-        return Outcome(job, build_documents(source, strip_stamps(pages)), extracted=extracted, ocr_pending=pending)
+        docs = build_documents(source, strip_stamps(pages))
+        return Outcome(job, docs, extracted=extracted, ocr_pending=pending, chains=document_chains(docs))
     except EmptyFileError as exc:
         return Outcome(job, [], empty=str(exc))
     except ExtractionError as exc:
@@ -356,6 +359,9 @@ class _Run:
         self.report = IndexReport()
         self.ocr, self.report.ocr_unavailable = usable_mode(options.ocr, options.lang())
         self.pending: list[FileRecord] = []
+        self.chains: dict[str, tuple[str | None, list[ChainMessage]]] = {}
+        """The printed emails of the documents written since the last commit."""
+        self.index_dir = cache_dir.parent
         self.last_commit = time.monotonic()
         self.done = 0
         self.total = 0
@@ -401,6 +407,8 @@ class _Run:
             self.writer.checkpoint()
         self.manifest.put(self.pending)
         self.pending = []
+        _put_chains(self.index_dir, self.chains)
+        self.chains = {}
         self.last_commit = time.monotonic()
 
     def execute(self, jobs: Iterable[Job]) -> None:
@@ -461,6 +469,7 @@ class _Run:
             self.fail(job.path, outcome.failure, job.size, job.mtime_ns, job.sha256, job.previous is not None)
             return
         docs = outcome.documents
+        self.chains.update(outcome.chains)
         if job.previous is None:
             self.writer.add_file(docs)
         else:
@@ -604,6 +613,7 @@ def _index_files(
             _forget_failures(run, found)
             run.execute(_plan(found, run))
         _refresh_people(index_dir, ix)
+        _refresh_threads(index_dir, ix)
         return run.finish(started)
     finally:
         manifest.close()
@@ -618,6 +628,25 @@ def _refresh_people(index_dir: Path, ix: Index) -> None:
         current_people(index_dir, ix)
     except Exception:
         log.warning("could not group the people of %s; queries will", index_dir, exc_info=True)
+
+
+def _put_chains(index_dir: Path, chains: dict[str, tuple[str | None, list[ChainMessage]]]) -> None:
+    """Keep the chains read by the workers for linking at the end of the run; on failure the end
+    of the run reads them from the stored text."""
+    try:
+        with ThreadStore(index_dir, create=True) as store:
+            store.put(chains)
+    except Exception:
+        log.warning("could not store the printed emails of %d documents", len(chains), exc_info=True)
+
+
+def _refresh_threads(index_dir: Path, ix: Index) -> None:
+    """Link the new documents' printed emails into threads once the run has committed (see
+    `threads.refresh_threads`). A failure is logged, not raised: queries link them when asked."""
+    try:
+        refresh_threads(index_dir, ix)
+    except Exception:
+        log.warning("could not link the threads of %s; queries will", index_dir, exc_info=True)
 
 
 def _reconcile(run: _Run) -> None:
@@ -668,6 +697,7 @@ def reindex(index_dir: Path, progress: Progress | None = None, options: Options 
 def _rebuild(index_dir: Path, progress: Progress | None, options: Options, started: float) -> IndexReport:
     manifest = manifest_of(index_dir)
     ix = recreate(index_dir)
+    forget_threads(index_dir)
     try:
         records = list(manifest.records("indexed"))
         with writing(ix) as writer:
@@ -675,6 +705,7 @@ def _rebuild(index_dir: Path, progress: Progress | None, options: Options, start
             run.total = len(records)
             run.execute(run.job(r.path, r.sha256, r.size, r.mtime_ns, engine=r.engine) for r in records)
         _refresh_people(index_dir, ix)
+        _refresh_threads(index_dir, ix)
         return run.finish(started)
     finally:
         manifest.close()

@@ -6,6 +6,7 @@ Layout of an index folder:
     whoosh/           the Whoosh index
     manifest.sqlite   what is known of each file (see `manifest`)
     cache/            extracted pages by content hash (see `cache`)
+    threads.sqlite    the chains of printed emails and their threads (see `threads`)
 
 Only this module knows Whoosh's writer. The query side opens indexes through `open_index`.
 """
@@ -17,10 +18,11 @@ import json
 import shutil
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as windex
 from whoosh.codec.base import Segment
@@ -267,6 +269,26 @@ def _live_terms(reader: IndexReader, name: str) -> Iterator[tuple[str, int]]:
         n = sum(1 for _ in reader.postings(name, text).all_ids()) if reader.has_deletions() else info.doc_frequency()
         if n:
             yield value, n
+
+
+def live_documents(ix: Index) -> dict[str, int]:
+    """The id of every document the index holds (deleted ones left out), with its number."""
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        found = {}
+        for term in reader.lexicon("id"):
+            key = term.decode("utf-8") if isinstance(term, bytes) else term
+            docnum = searcher.document_number(id=key)
+            if docnum is not None:
+                found[key] = docnum
+        return found
+
+
+def stored_documents(ix: Index, docnums: Iterable[int]) -> Iterator[dict[str, Any]]:
+    """The stored fields of the documents numbered `docnums`."""
+    with ix.searcher() as searcher:
+        for docnum in docnums:
+            yield searcher.stored_fields(docnum)
 
 
 def content_key(ix: Index) -> str:

@@ -48,6 +48,8 @@ from .parse import Filters
 from .people import find_people
 from .search import MARK, Hit, SearchResult, Sort, get_document, printable, search
 from .search import similar as similar_documents
+from .threads import thread as document_thread
+from .threads import thread_ids, thread_text
 from .watch import WATCH_FILE, add_watch, list_watches, new_hits, remove_watch
 
 DEFAULT_INDEX = Path("foia-index")
@@ -509,8 +511,11 @@ def _facets_json(facets: dict[str, list[FacetCount]]) -> dict[str, list[dict[str
     return {name: [{"value": f.value, "count": f.count} for f in values] for name, values in facets.items()}
 
 
-def _write_hits(result: SearchResult, fmt: SearchFormat) -> None:
+def _write_hits(result: SearchResult, fmt: SearchFormat, index_dir: Path | None = None) -> None:
     records = [hit_record(h) for h in result.hits]
+    if fmt is SearchFormat.json and index_dir is not None:  # each hit's conversation (`foia thread`)
+        threads = thread_ids(index_dir, [h.id for h in result.hits])
+        records = [record | {"thread": threads.get(record["id"])} for record in records]
     if fmt is SearchFormat.jsonl:
         write_jsonl(records, sys.stdout)
     elif fmt is SearchFormat.csv:
@@ -566,13 +571,13 @@ def search_command(
     them finds nothing, they are searched as words and the output says so (`reading` in JSON).
     --strict turns both off.
 
-    `--format json` prints one object with the hits, the facets asked for with --by, and a
-    suggestion when nothing matched."""
+    `--format json` prints one object with the hits (each with its `thread`, see `foia thread`),
+    the facets asked for with --by, and a suggestion when nothing matched."""
     result = search(
         index_dir, query, filters, limit, page=page, sort=sort, facets=by or (), aliases=_aliases(aliases, index_dir),
         strict=strict,
     )  # fmt: skip
-    _write_hits(result, fmt)
+    _write_hits(result, fmt, index_dir)
 
 
 def _highlight(text: str) -> str:
@@ -729,6 +734,38 @@ def similar(
     _write_hits(similar_documents(index_dir, doc_id, limit), fmt)
 
 
+class ThreadFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+@handle_errors
+def thread(
+    doc_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Document id (from search), doc number, or thread id.")
+    ],
+    fmt: Annotated[ThreadFormat, typer.Option("--format", "-f", help="Output format.")] = ThreadFormat.text,
+    index_dir: IndexOpt = DEFAULT_INDEX,
+) -> None:
+    """Print the conversation a document belongs to, as a tree.
+
+    Printed emails are linked into threads across documents: a reply's quoted messages are the
+    messages before it, and a message printed in several documents (same sender or subject and
+    the same minute, or the same subject and opening words) is one message. Each message shows
+    who wrote it to whom and when, its subject and first words, and every document and page that
+    prints it (`quoted` where it is quoted below another). The thread id is the id of the
+    document printing its oldest message; `thread` in `foia export` and `foia search --format
+    json` names it. `--format json`
+    prints the tree as a list of messages, each with the index of the one it answers."""
+    found = document_thread(index_dir, doc_id)
+    if fmt is ThreadFormat.json:
+        print(json.dumps(asdict(found), ensure_ascii=False, indent=2))
+        return
+    for line in thread_text(found):
+        out.print(escape(printable(line)))
+
+
 def _origin(origin: dict[str, Any] | None) -> str:
     """` (ocr, confidence 87)` after the heading of a page not read from its text layer."""
     if origin is None or origin["source"] == "text layer":
@@ -777,7 +814,7 @@ def show(
     doc = get_document(index_dir, doc_id)
     pages = [page] if page is not None else list(range(doc.first_page, doc.first_page + len(doc.pages)))
     texts = [doc.page(number) for number in pages]
-    record = document_record(doc.fields)
+    record = document_record(doc.fields, thread=thread_ids(index_dir, [doc.id]).get(doc.id))
     if as_json:
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return

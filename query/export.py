@@ -17,13 +17,14 @@ from .fast import text_words
 from .parse import Filters, combine
 from .people import directory
 from .search import Hit, Sort, cited_page, find, iso, opened, snippets
+from .threads import thread_ids
 
 DOCUMENT_FIELDS = (
     "id", "source", "first_page", "last_page", "case_number", "doc_number", "release_date", "date",
     "sender", "recipients", "cc", "subject", "release_status", "exemptions", "classification", "text",
     "participants", "attachments", "bates", "classified_by", "declassify_on", "ocr_pages", "stamps",
     "agency", "page", "citation", "provenance", "record_number", "record_agency", "record_pages", "title",
-    "exemption_details", "inferred",
+    "exemption_details", "inferred", "thread",
 )  # fmt: skip
 """Keys of `foia export` records; the first sixteen are the stable contract, the rest may grow."""
 
@@ -54,8 +55,9 @@ def provenance(fields: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def document_record(fields: Mapping[str, Any], page: int | None = None) -> dict[str, Any]:
-    """The export record of one stored document; `page` is the page cited (the first match's)."""
+def document_record(fields: Mapping[str, Any], page: int | None = None, thread: str | None = None) -> dict[str, Any]:
+    """The export record of one stored document; `page` is the page cited (the first match's),
+    `thread` the id of the conversation it belongs to (see `threads`)."""
     return {
         "id": fields["id"],
         "source": fields.get("source"),
@@ -90,6 +92,7 @@ def document_record(fields: Mapping[str, Any], page: int | None = None) -> dict[
         "title": fields.get("title"),
         "exemption_details": list(fields.get("exemption_details") or []),
         "inferred": list(fields.get("inferred") or []),
+        "thread": thread,
     }
 
 
@@ -103,13 +106,27 @@ def export_records(
 ) -> Iterator[dict[str, Any]]:
     """The export record of every matching document, streamed; each cites the page `foia search`
     cites (see `search.cited_page`; the document's first page when the query has no words in the
-    text)."""
+    text); `thread` names its conversation (`foia thread`)."""
     with opened(index_dir) as (ix, searcher):
         q = combine(text, filters or Filters(), ix.schema, directory(index_dir, ix, aliases))
         words = text_words(q, searcher.reader())  # wildcards expanded, excluded words left out
+        batch: list[tuple[dict[str, Any], int | None]] = []
         for hit in find(searcher, q, None, sort).results or ():
-            fields = hit.fields()
-            yield document_record(fields, cited_page(snippets(hit, words)))
+            batch.append((hit.fields(), cited_page(snippets(hit, words))))
+            if len(batch) == THREAD_BATCH:
+                yield from _threaded(index_dir, batch)
+                batch = []
+        yield from _threaded(index_dir, batch)
+
+
+THREAD_BATCH = 500
+"""Records whose threads are looked up at once while exporting."""
+
+
+def _threaded(index_dir: Path, batch: list[tuple[dict[str, Any], int | None]]) -> Iterator[dict[str, Any]]:
+    threads = thread_ids(index_dir, [str(fields["id"]) for fields, _ in batch])
+    for fields, page in batch:
+        yield document_record(fields, page, threads.get(str(fields["id"])))
 
 
 def hit_record(hit: Hit) -> dict[str, Any]:

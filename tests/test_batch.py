@@ -60,10 +60,11 @@ def jsonl(text: str) -> list[dict[str, Any]]:
 
 
 def export(index: Path) -> dict[str, dict[str, Any]]:
-    """`foia export` of the whole index, by document id (ids must be unique)."""
+    """`foia export` of the whole index, by document id (ids must be unique), without `thread`:
+    a thread's id is its oldest document's, which the documents indexed later may change."""
     result = foia("export", "--index", index)
     assert result.exit_code == 0, result.output
-    records = jsonl(result.stdout)
+    records = [{k: v for k, v in r.items() if k != "thread"} for r in jsonl(result.stdout)]
     by_id = {r["id"]: r for r in records}
     assert len(by_id) == len(records), "a document id appears twice"
     return by_id

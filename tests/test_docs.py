@@ -35,6 +35,7 @@ def test_every_command_is_in_the_readme() -> None:
         "show",
         "similar",
         "status",
+        "thread",
         "watch",
     ]
     for name in names:

@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException
 
 from indexer.errors import ExitCode, FoiaSearchError
 
-from . import api, html, versions_diff
+from . import api, html, threads, versions_diff
 from .guard import Guard
 from .params import MAX_BODY, Config
 from .views import render
@@ -96,5 +96,7 @@ def create_app(
     app.include_router(api.router, prefix="/api")
     app.include_router(versions_diff.html_router, include_in_schema=False)
     app.include_router(versions_diff.api_router, prefix="/api")
+    app.include_router(threads.html_router, include_in_schema=False)
+    app.include_router(threads.api_router, prefix="/api")
     app.add_middleware(Guard, token=token, loopback=loopback)
     return app
