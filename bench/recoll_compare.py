@@ -105,7 +105,7 @@ def main() -> None:
         sys.exit(2)
     files = sorted(require(STATE_PDF).glob("*.pdf"))
     header("recoll_compare: foia index end to end against recollindex on the same PDFs")
-    print(f"data: {len(files)} PDFs in {STATE_PDF}; median of {rounds} alternating round(s); load {os.getloadavg()[0]:.2f}")
+    print(f"data: {len(files)} PDFs in {STATE_PDF}; median of {rounds} alternating round(s)")
     labels = ("recollindex", "foia index --workers 2 --pdf-engine pdfium", "foia index --workers 2 (pdfminer)")
     walls: dict[str, list[float]] = {label: [] for label in labels}
     cpus: dict[str, list[float]] = {label: [] for label in labels}
