@@ -7,7 +7,9 @@ engine and with the default pdfminer engine, 2 workers each. Recoll reads a fold
 links to the PDFs (its configuration names the folder; nothing is copied). Runs alternate, round by
 round, so a burst of load on the shared machine hits every configuration alike; each figure is the
 median of N rounds (N=5; 2 with --quick). Wall seconds and CPU seconds (the process and its
-children) are printed for each, and the ratio of foia's speed to Recoll's.
+children) are printed for each, the ratio of foia's speed to Recoll's, and of its CPU seconds to
+Recoll's (which the load does not change: on a busy machine Recoll's wall time can stall for a
+round, waiting on its filters, so look at every run and at the CPU too).
 
 Target: `foia index --workers 2 --pdf-engine pdfium` faster than Recoll (ratio > 1.0x). The
 pdfminer engine is shown for scale (its target, against raw pdfminer, is `index_throughput.py`'s).
@@ -121,6 +123,7 @@ def main() -> None:
                 walls[label].append(wall)
                 cpus[label].append(cpu)
     base = statistics.median(walls["recollindex"])
+    base_cpu = statistics.median(cpus["recollindex"])
     for label in labels:
         wall = statistics.median(walls[label])
         runs = " ".join(f"{s:.2f}" for s in walls[label])
@@ -128,7 +131,8 @@ def main() -> None:
         if label != "recollindex":
             ratio = base / wall
             verdict = "" if "pdfminer" in label else f" (target > 1.0x: {'MET' if ratio > 1.0 else 'MISSED'})"
-            line += f"; speed {ratio:.2f}x Recoll's{verdict}"
+            cpu_share = statistics.median(cpus[label]) / base_cpu
+            line += f"; speed {ratio:.2f}x Recoll's{verdict}; CPU {cpu_share:.2f}x Recoll's"
         print(line)
     print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

@@ -90,6 +90,8 @@ def addresses(text: str) -> list[str]:
             found.append(m.group())
             end = m.end()
     return found
+
+
 _ANGLE_ADDRESS = re.compile(r"<[^<>\s]+@[^<>\s]+>")
 _SEGMENTS = re.compile(r"\s{2,}")
 _STATUS_WORDS = re.compile(r"^(?:RELEASE\s+IN(?:\s+(?:FULL|PART))?|FULL|PART|DENIED|RELEASE\s+DENIED)\b", re.IGNORECASE)
