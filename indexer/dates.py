@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 
@@ -60,6 +61,14 @@ def parse_date(text: str, latest: datetime | None = None) -> datetime | None:
     dates (`21.03.2024`) are read day first. A value with no recognizable year, or a year before
     1900 or after `latest` (default: now; a misread `2063` in a 1963 record), gives None.
     """
+    found = _read_date(text)
+    return found if found is not None and plausible(found, latest) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_date(text: str) -> datetime | None:
+    """The date `parse_date` reads, plausible or not; cached, since a document's header lines are
+    read again for each of its pages and messages, and dateutil is slow."""
     text = _CJK_DATE.sub(r"\1-\2-\3 ", text)
     for word, half in _CJK_HALF_DAY.items():
         text = text.replace(word, f" {half} ")
@@ -81,7 +90,7 @@ def parse_date(text: str, latest: datetime | None = None) -> datetime | None:
             )
         except (ValueError, OverflowError):
             continue
-        return found if plausible(found, latest) else None
+        return found
     return None
 
 

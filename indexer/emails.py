@@ -44,14 +44,17 @@ _WEAK = frozenset({"de", "da", "a", "an", "data", "van", "para"})
 """Labels that are ordinary words too: they start no block alone, only continue one."""
 _ALTERNATION = "|".join(sorted((re.escape(w) for w in LABELS), key=len, reverse=True))
 _COLON = r"\s?[:：;]"
+_FIRST = "(?=[" + re.escape("".join(sorted({w[0] for w in LABELS} | {w[0].upper() for w in LABELS}))) + "])"
+"""A lookahead for the first letter of some label: most places fail it at once, before the long
+alternation of labels is tried (the patterns match what they matched without it)."""
 _LINE_LABEL = re.compile(
-    rf"^(?P<indent>\s*)[>|»]?\s*(?P<label>{_ALTERNATION})(?:{_COLON}|(?=\s{{2,}}\S)|\s*$)\s*(?P<value>.*)$",
+    rf"^(?P<indent>\s*+)(?:[>|»]\s*+)?{_FIRST}(?P<label>{_ALTERNATION})(?:{_COLON}|(?=\s{{2,}}\S)|\s*$)\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
 """A line that starts with a label: `From: x`, `To    x` (Lotus Notes), a bare `cc`."""
-_INLINE_LABEL = re.compile(rf"(?:(?<=\s)|^)(?P<label>{_ALTERNATION}){_COLON}(?=\s|$)", re.IGNORECASE)
+_INLINE_LABEL = re.compile(rf"(?:(?<=\s)|^){_FIRST}(?P<label>{_ALTERNATION}){_COLON}(?=\s|$)", re.IGNORECASE)
 """A label with its colon inside a header line: `Sent: Fri, 6 Mar 2020 To: Jane Roe Cc: ...`."""
-_SIDE_LABEL = re.compile(r"\s{2,}(?P<label>to|cc|bcc|subject)(?:\s?:|\s{2,}|\s*$)", re.IGNORECASE)
+_SIDE_LABEL = re.compile(r"(?<!\s)\s{2,}+(?P<label>to|cc|bcc|subject)(?:\s?:|\s{2,}|\s*$)", re.IGNORECASE)
 """A Lotus Notes label standing right of the sender or date: `Jane Roe/ORG@ORG     To    ...`."""
 SEPARATOR = re.compile(
     r"^\s*(?:-{2,}\s*(?:Original|Forwarded)\s+Message\s*-{2,}"
@@ -62,8 +65,33 @@ SEPARATOR = re.compile(
 )
 """A line that ends one message and starts the one quoted below it."""
 _ATTRIBUTION = re.compile(r"^\s*>?\s*On\s+(?P<rest>.+?)\s+wrote\s*:\s*$", re.IGNORECASE)
+_ON = re.compile(r"\s*+>?\s*+on\s", re.IGNORECASE)
+"""How an attribution's first line starts."""
 EMAIL = re.compile(r"[\w.+'-]+\s?[@©®]\s?[\w-]+(?:\s?\.\s?[\w-]+)+")
 """An email address as OCR prints it: `jr@x.gov`, `jr © x . gov`."""
+_AT_SIGNS = re.compile(r"[@©®]")
+_LOCAL_PART = re.compile(r"[\w.+'-]")
+
+
+def addresses(text: str) -> list[str]:
+    """`EMAIL.findall(text)`, found from each `@` (or what OCR makes of it) rather than by trying
+    the pattern at every character: the same addresses, several times faster on long text."""
+    found: list[str] = []
+    end = 0
+    for at in _AT_SIGNS.finditer(text):
+        start = at.start()
+        if start < end:
+            continue
+        if start > 0 and text[start - 1].isspace() and not _LOCAL_PART.match(text[start - 1]):
+            start -= 1  # the one space allowed before the sign
+        while start > end and _LOCAL_PART.match(text[start - 1]):
+            start -= 1
+        if (m := EMAIL.match(text, start)) is not None:
+            found.append(m.group())
+            end = m.end()
+    return found
+
+
 _ANGLE_ADDRESS = re.compile(r"<[^<>\s]+@[^<>\s]+>")
 _SEGMENTS = re.compile(r"\s{2,}")
 _STATUS_WORDS = re.compile(r"^(?:RELEASE\s+IN(?:\s+(?:FULL|PART))?|FULL|PART|DENIED|RELEASE\s+DENIED)\b", re.IGNORECASE)
@@ -153,7 +181,7 @@ def named(person: str | None) -> bool:
         return False
     bare = re.sub(r"\(.*?\)|\[.*?\]", " ", person)
     address = re.search(r"\w[@©®]\w|\w{3,}\.\w{2,}", person)  # an address, even with its `@` misread
-    caseless = sum(c.isalpha() and c.lower() == c.upper() for c in bare) >= 2  # 王伟: a script without capitals
+    caseless = not bare.isascii() and sum(c.isalpha() and c.lower() == c.upper() for c in bare) >= 2  # 王伟
     capitalized = re.search(r"(?<!\w)[A-Z][^\W\d_]{2}", bare) or re.fullmatch(r"\s*[A-Z]\s*", bare)
     words = len(re.findall(r"[^\W\d_]{3,}", bare)) >= 2 or re.search(r"[^\W_]{6}", bare)  # anthony trocchi, sbwhoeop
     return bool(address or capitalized or caseless or words)
@@ -263,6 +291,8 @@ def _gmail_line(line: str) -> tuple[str, datetime] | None:
 
 def _attribution(lines: Sequence[str], i: int) -> tuple[str, datetime | None, int] | None:
     """`On <date>, <person> wrote:` over one or two lines: (sender, date, lines used)."""
+    if not _ON.match(lines[i]):
+        return None  # what the loop below finds too, at the cost of two joins and three matches
     for used in (1, 2):
         if i + used > len(lines):
             break
@@ -428,7 +458,7 @@ class _Reader:
         return any(_LINE_LABEL.match(line) for line in self.lines[i + 1 : i + 3] if line.strip())
 
     def _notes_start(self, left: str) -> bool:
-        return bool(_NOTES_NAME.match(left.strip()) or EMAIL.search(left))
+        return bool(_NOTES_NAME.match(left.strip()) or addresses(left))
 
     def _next_is_to(self, i: int) -> bool:
         for line in self.lines[i + 1 : i + 3]:
@@ -511,11 +541,14 @@ class _Reader:
             self.close()
 
 
+_LABEL_COLON = re.compile(rf"{_FIRST}(?P<label>{_ALTERNATION}){_COLON}\s*", re.IGNORECASE)
+
+
 def _labels_only(line: str) -> list[str]:
     """The fields named by a line that holds labels with colons and nothing else."""
     rest, keys = line.strip(), []
     while rest:
-        m = re.match(rf"(?P<label>{_ALTERNATION}){_COLON}\s*", rest, re.IGNORECASE)
+        m = _LABEL_COLON.match(rest)
         if not m:
             return []
         keys.append(LABELS[m.group("label").lower()])
@@ -667,6 +700,6 @@ def starts_page(lines: Sequence[str], messages: Sequence[Message] | None = None)
 
 
 __all__ = [
-    "EMAIL", "SEPARATOR", "Message", "bodiless", "clean_person", "clean_subject", "header_blocks", "named",
+    "EMAIL", "SEPARATOR", "Message", "addresses", "bodiless", "clean_person", "clean_subject", "header_blocks", "named",
     "reply_prefix", "split_people", "starts_page", "subject_key",
 ]  # fmt: skip

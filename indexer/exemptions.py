@@ -33,6 +33,7 @@ _DIGIT_LIKE = {"o": "6", "O": "6", "e": "6", "é": "6", "G": "6", "&": "6", "@":
 
 EXEMPTION = re.compile(
     rf"""
+    (?=[315(bB§Ss])  # the first character of some form below: most places fail here at once
     (?:
         (?<![\w.])3\.3{_SP}\({_SP}b{_SP}\){_SP}\({_SP}(?P<cia33>[1-9]){_SP}\)
       | (?<![\w.])3\.5{_SP}\({_SP}(?P<cia35>[a-z]){_SP}\)

@@ -14,18 +14,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ftfy
-from pdfminer.converter import PDFPageAggregator
-from pdfminer.layout import LTChar, LTFigure, LTPage
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfexceptions import PDFException, PSException
-from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
-from pdfminer.pdfpage import PDFPage
-from pdfminer.pdfparser import PDFSyntaxError
 
 from .errors import EmptyFileError, ExtractionError
 from .sources import Source, sniff
+
+if TYPE_CHECKING:  # pdfminer.six is imported when a PDF is read with it: start-up without it
+    from pdfminer.layout import LTFigure, LTPage
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +189,8 @@ def _char_lines(container: LTPage | LTFigure, height: float) -> Iterator[Line]:
     joins them (same margins), without its text-box clustering, which the rows do not use.
 
     Written with plain comparisons rather than min/max: it runs once per character."""
+    from pdfminer.layout import LTChar, LTFigure
+
     text: list[str] = []
     x0 = x1 = y0 = y1 = 0.0  # the line so far
     p0 = p1 = q0 = q1 = 0.0  # the previous character
@@ -243,6 +242,10 @@ def _pdfminer_lines(page: LTPage) -> list[Line]:
 
 def _pdfminer_pages(path: Path) -> Iterator[LTPage]:
     """Each page's characters and figures, laid out by nothing but the PDF itself."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
     with path.open("rb") as fp:
         resources = PDFResourceManager(caching=True)
         device = PDFPageAggregator(resources, laparams=None)
@@ -295,6 +298,10 @@ def _join_runs(group: list[Line]) -> Row:
 
 def extract_pdf(path: Path) -> list[Page]:
     """Pages of a PDF with their rows; a clear ExtractionError for PDFs that cannot be read."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfexceptions import PDFException, PSException
+    from pdfminer.pdfparser import PDFSyntaxError
+
     try:
         pages = [
             Page(number, layout_rows(_pdfminer_lines(page)))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .dates import parse_date
-from .emails import EMAIL, Message, header_blocks
+from .emails import Message, addresses, header_blocks
 from .exemptions import exemption_details, exemptions
 from .stamps import RECORD_NUMBER, record_number
 from .titles import document_title
@@ -142,7 +142,7 @@ def read_metadata(lines: Sequence[str], first_page: str = "") -> Metadata:
         for person in (msg.sender, *msg.recipients, *msg.cc):
             if person:
                 participants.setdefault(person, None)
-    for address in EMAIL.findall(text):
+    for address in addresses(text):
         participants.setdefault(re.sub(r"\s", "", address).replace("©", "@").replace("®", "@"), None)
     marking, by, on = classification(text)
     form = jfk_form(lines) or JfkForm()
