@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,29 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     index = tmp_path_factory.mktemp("sample") / "foia-index"
     assert index_paths([SAMPLE_RELEASES], index).ok
     return index
+
+
+@pytest.fixture(scope="session")
+def opensearch_url() -> Iterator[str]:
+    """An OpenSearch cluster for the backend's tests: the one $FOIA_OPENSEARCH_URL names, else a
+    two-node cluster started here from Maven Central (`tests/opensearch_cluster.py`) and stopped
+    at the end. Never skipped: a cluster that cannot be reached or started fails the tests,
+    naming what is missing (Java, Maven, the download)."""
+    import opensearch_cluster
+
+    given = os.environ.get("FOIA_OPENSEARCH_URL")
+    if given:
+        if not opensearch_cluster.health(given.rstrip("/"), timeout=10):
+            pytest.fail(f"FOIA_OPENSEARCH_URL is {given}, but no OpenSearch cluster answers there")
+        yield given.rstrip("/")
+        return
+    started = time.monotonic()
+    try:
+        cluster = opensearch_cluster.start(nodes=2)
+    except opensearch_cluster.ClusterError as exc:
+        pytest.fail(f"cannot start the test OpenSearch cluster: {exc}")
+    print(f"\nOpenSearch: two nodes at {cluster.url} started in {time.monotonic() - started:.1f} s")
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()

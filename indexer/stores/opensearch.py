@@ -253,6 +253,13 @@ def index_body(schema: Schema | None = None, shards: int = SHARDS, replicas: int
     }
 
 
+def terms_field(fieldname: str, schema: Schema | None = None) -> str:
+    """The field whose terms are a field's values for facets and sorting: the whole value (the
+    `raw` sub-field) of an analyzed field with a Whoosh column, else the field itself."""
+    mapping = index_body(schema)["mappings"]["properties"][fieldname]
+    return f"{fieldname}.{RAW}" if RAW in mapping.get("fields", {}) else fieldname
+
+
 def field_analyzers(schema: Schema | None = None) -> dict[str, str]:
     """The OpenSearch analyzer of each analyzed field (for tests comparing it with Whoosh's)."""
     body = index_body(schema)
@@ -312,10 +319,11 @@ def to_source(fields: Mapping[str, object]) -> dict[str, object]:
     return source
 
 
-def from_source(source: Mapping[str, Any]) -> dict[str, Any]:
-    """A document's fields as the Whoosh side stores them: dates as datetimes, the text the pages
-    joined by form feeds."""
-    fields = {k: v for k, v in source.items() if k != PAGES}
+def from_source(source: Mapping[str, Any], schema: Schema | None = None) -> dict[str, Any]:
+    """A document's stored fields as the Whoosh side stores them: dates as datetimes, the text
+    its pages joined by form feeds."""
+    schema = schema or build_schema()
+    fields = {k: v for k, v in source.items() if k in schema and schema[k].stored}
     fields["text"] = "\f".join(p.get("text", "") for p in source.get(PAGES) or [])
     for name in ("date", "release_date"):
         if isinstance(fields.get(name), str):
@@ -389,13 +397,29 @@ class Writer:
                     info = next(iter(item.values()))
                     failed.append(DocumentFailure(str(info.get("_id")), _bulk_reason(info)))
             self._actions = []
+        if self._stale:  # what was just sent is seen by the search for each file's old documents
+            self._client.indices.refresh(index=self._index)
         for source, keep in self._stale.items():
-            query: dict[str, Any] = {"bool": {"filter": [{"term": {"source": source}}],
-                                              "must_not": [{"ids": {"values": sorted(keep)}}]}}  # fmt: skip
-            self._client.delete_by_query(index=self._index, body={"query": query}, conflicts="proceed",
-                                         refresh=bool(self._refresh))  # fmt: skip
+            failed.extend(self._delete(set(self._ids_of(source)) - keep))
         self._stale = {}
         self.failures.extend(failed)
+        return failed
+
+    def _ids_of(self, source: str) -> Iterator[str]:
+        """The ids of the documents of `source` in the index (without `_delete_by_query`, which
+        lives in a module not every cluster has)."""
+        query = {"query": {"term": {"source": source}}, "_source": False}
+        for hit in helpers.scan(self._client, index=self._index, query=query):
+            yield hit["_id"]
+
+    def _delete(self, ids: Iterable[str]) -> list[DocumentFailure]:
+        actions = [{"_op_type": "delete", "_index": self._index, "_id": i} for i in sorted(ids)]
+        failed = []
+        for ok, item in helpers.streaming_bulk(self._client, actions, raise_on_error=False,
+                                               refresh=self._refresh):  # fmt: skip
+            info = item.get("delete", {})
+            if not ok and info.get("status") != 404:
+                failed.append(DocumentFailure(str(info.get("_id")), _bulk_reason(info)))
         return failed
 
     def commit(self) -> None:
