@@ -15,10 +15,11 @@ import pytest
 from whoosh import query as wq
 
 import indexer
+from indexer.documents import Document
 from indexer.errors import IncompatibleIndexError, QueryError
-from indexer.pipeline import Options
+from indexer.pipeline import Job, Options, work
 from indexer.schema import FACET_FIELDS, SentDate, build_schema
-from indexer.store import open_index
+from indexer.store import manifest_of, open_index
 from indexer.stores import opensearch as store
 from query.aliases import Aliases, parse_aliases
 from query.engines.opensearch import Engine, page_query, translate
@@ -78,8 +79,8 @@ def both(opensearch_url: str, shared_corpus: Path, tmp_path_factory: pytest.Temp
     name = f"foia-test-{uuid.uuid4().hex[:8]}"
     store.create_index(client, name)
     writer = store.Writer(client, name)
-    for path in sorted(release.glob("*.pdf")):
-        writer.replace_file(str(path), indexer.read_file(path, ocr="never"))
+    for path, docs in _indexed_documents(whoosh_dir):
+        writer.replace_file(path, docs)
     writer.commit()
     ix = open_index(whoosh_dir)
     searcher = ix.searcher()
@@ -89,6 +90,19 @@ def both(opensearch_url: str, shared_corpus: Path, tmp_path_factory: pytest.Temp
         searcher.close()
         ix.close()
         store.delete_index(client, name)
+
+
+def _indexed_documents(index_dir: Path) -> Iterator[tuple[str, list[Document]]]:
+    """The documents of each file the pipeline indexed, built again by its worker from the
+    pages in the extraction cache (as `foia migrate` will copy an index)."""
+    manifest = manifest_of(index_dir)
+    try:
+        for r in manifest.records("indexed"):
+            outcome = work(Job(r.path, r.sha256, r.size, r.mtime_ns, r.engine, str(index_dir / "cache")))
+            assert outcome.failure is None and not outcome.ocr_todo, r.path
+            yield r.path, outcome.documents
+    finally:
+        manifest.close()
 
 
 def _whoosh_ids(searcher: Any, q: wq.Query) -> set[str]:
