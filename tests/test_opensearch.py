@@ -58,7 +58,7 @@ QUERIES = [
     "released:2015",
     "year:2012",
     "first_page:1",
-    "classification:confidential",
+    "classification:unclassified",
     "agency:state",
     "meeting date:2012",
     "NOT benghazi",
