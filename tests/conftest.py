@@ -12,6 +12,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -62,18 +63,18 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def opensearch_url() -> Iterator[str]:
-    """An OpenSearch cluster for the backend's tests: the one $FOIA_OPENSEARCH_URL names, else a
-    two-node cluster started here from Maven Central (`tests/opensearch_cluster.py`) and stopped
-    at the end. Never skipped: a cluster that cannot be reached or started fails the tests,
-    naming what is missing (Java, Maven, the download)."""
+def opensearch_nodes() -> Iterator[Any]:
+    """The two-node OpenSearch cluster the tests start from Maven Central
+    (`tests/opensearch_cluster.py`), stopped at the end; None when $FOIA_OPENSEARCH_URL names a
+    cluster to use instead. Never skipped: a cluster that cannot be reached or started fails
+    the tests, naming what is missing (Java, Maven, the download)."""
     import opensearch_cluster
 
     given = os.environ.get("FOIA_OPENSEARCH_URL")
     if given:
-        if not opensearch_cluster.health(given.rstrip("/"), timeout=10):
+        if not opensearch_cluster.health(given.split(",")[0].rstrip("/"), timeout=10):
             pytest.fail(f"FOIA_OPENSEARCH_URL is {given}, but no OpenSearch cluster answers there")
-        yield given.rstrip("/")
+        yield None
         return
     started = time.monotonic()
     try:
@@ -82,6 +83,12 @@ def opensearch_url() -> Iterator[str]:
         pytest.fail(f"cannot start the test OpenSearch cluster: {exc}")
     print(f"\nOpenSearch: two nodes at {cluster.url} started in {time.monotonic() - started:.1f} s")
     try:
-        yield cluster.url
+        yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def opensearch_url(opensearch_nodes: Any) -> str:
+    """The URL of the test cluster: $FOIA_OPENSEARCH_URL, else the cluster the tests started."""
+    return os.environ["FOIA_OPENSEARCH_URL"] if opensearch_nodes is None else str(opensearch_nodes.url)

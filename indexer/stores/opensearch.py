@@ -88,7 +88,8 @@ class DocumentFailure:
 
 
 def cluster_url(url: str | None = None) -> str:
-    """The cluster's URL: `url`, else $FOIA_OPENSEARCH_URL."""
+    """The cluster's URL: `url`, else $FOIA_OPENSEARCH_URL; several nodes' URLs separated by
+    commas let the client go on through the others when one is down."""
     found = url or os.environ.get(URL_VARIABLE)
     if not found:
         raise ClusterUnreachableError(f"no OpenSearch URL: give --url URL or set {URL_VARIABLE}")
@@ -102,9 +103,9 @@ def connect(url: str | None = None, timeout: float = 30.0) -> OpenSearch:
     address = cluster_url(url)
     user, password = os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE)
     auth = (user, password) if user and password else None
-    client = OpenSearch(
-        [address], http_auth=auth, timeout=timeout, max_retries=2, retry_on_timeout=True, http_compress=True
-    )
+    hosts = [u.strip().rstrip("/") for u in address.split(",")]
+    client = OpenSearch(hosts, http_auth=auth, timeout=timeout, max_retries=len(hosts) + 1, retry_on_timeout=True,
+                        http_compress=True)  # fmt: skip
     try:
         client.info()
     except (OSConnectionError, TransportError) as exc:
@@ -115,8 +116,10 @@ def connect(url: str | None = None, timeout: float = 30.0) -> OpenSearch:
 def _reason(exc: Exception) -> str:
     """A transport error's reason in one line."""
     if isinstance(exc, OSConnectionError):
-        return "connection refused or timed out" if "refused" in str(exc).lower() or "timed" in str(exc).lower() \
-            else str(exc.info or exc.error).splitlines()[0][:200]
+        text = str(exc).lower()
+        if "refused" in text or "timed out" in text or "timeout" in text:
+            return "connection refused or timed out"
+        return str(exc.error).splitlines()[0][:200]
     if isinstance(exc, TransportError):
         return f"HTTP {exc.status_code} {exc.error}"
     return str(exc).splitlines()[0][:200]
