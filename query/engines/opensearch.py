@@ -349,10 +349,17 @@ class Engine:
         result: dict[str, list[FacetCount]] = {}
         query = translate(q, self.schema)
         for name in check_facets(names):
+            field = self._facet_field(FACET_FIELDS[name])
             counts: Counter[str] = Counter()
-            for value, n in self._values(query, self._facet_field(FACET_FIELDS[name])):
+            forms: dict[str, list[str]] = {}
+            for value, n in self._values(query, field):
                 if (shown := _shown(name, value, aliases)) is not None:
                     counts[shown] += n
+                    forms.setdefault(shown, []).append(value)
+            for shown, values in forms.items():  # a document naming two forms of a person counts once
+                if len(values) > 1:
+                    body = {"query": {"bool": {"must": [query], "filter": [{"terms": {field: values}}]}}}
+                    counts[shown] = int(self._call(self.client.count, index=self.index, body=body)["count"])
             keep = top.get(name) if isinstance(top, Mapping) else top
             ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
             result[name] = [FacetCount(v, c) for v, c in (ranked if keep is None else ranked[:keep])]
