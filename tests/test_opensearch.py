@@ -25,7 +25,7 @@ from query.aliases import Aliases, parse_aliases
 from query.engines.opensearch import Engine, page_query, translate
 from query.facets import facet_counts
 from query.parse import Filters, combine, parse_query
-from query.search import Sort, find
+from query.search import MARK, Sort, find
 
 STATE = "state-f2015-04841"
 OPTIONS = Options(ocr="never", workers=2)
@@ -192,17 +192,32 @@ def _plain(fields: dict[str, Any]) -> dict[str, Any]:
             for k, val in fields.items()}  # fmt: skip
 
 
-def test_snippets_name_the_page_they_are_on(both: Any) -> None:
-    """Each snippet's marked words are on the page it names, in the document's own text."""
+@pytest.mark.parametrize("text", ["benghazi", '"ambassador stevens"', "negotiat*", "libya NOT egypt"])
+def test_snippets_name_the_page_they_are_on(both: Any, text: str) -> None:
+    """Each snippet's marked words are on the page it names, in the document's own text; the
+    cited page is a snippet's."""
     searcher, engine = both
-    result = engine.search(parse_query("benghazi", searcher.schema), limit=20)
-    assert result.hits and any(len(h.snippets) for h in result.hits)
+    result = engine.search(parse_query(text, searcher.schema), limit=50)
+    assert sum(len(h.snippets) for h in result.hits) >= len(result.hits) > 0
     for hit in result.hits:
         pages = engine.document(hit.id)["text"].split("\f")
         for snippet in hit.snippets:
-            page_text = pages[snippet.page - hit.first_page].lower()
-            assert "benghazi" in snippet.text.lower() and "benghazi" in page_text
+            marked = snippet.text.split(MARK)[1::2]
+            assert marked and "egypt" not in " ".join(marked).lower()
+            page_text = " ".join(pages[snippet.page - hit.first_page].split())
+            assert all(word in page_text for word in marked), (hit.id, snippet)
         assert hit.page in {s.page for s in hit.snippets}
+
+
+def test_snippets_on_later_pages_name_them(both: Any) -> None:
+    """A word only on a document's later page is cited at that page, not the first."""
+    searcher, engine = both
+    hits = engine.search(parse_query("benghazi", searcher.schema), limit=100).hits
+    later = [h for h in hits if h.page > h.first_page]
+    assert later
+    for hit in later:
+        pages = engine.document(hit.id)["text"].split("\f")
+        assert "benghazi" in pages[hit.page - hit.first_page].lower()
 
 
 def test_paging_and_sorting(both: Any) -> None:
@@ -242,14 +257,24 @@ def test_export_has_every_hit_past_one_request(both: Any, monkeypatch: pytest.Mo
 
 
 def test_reindexing_a_file_leaves_one_copy(both: Any, shared_corpus: Path) -> None:
-    """Indexing is idempotent by id: sending a file's documents again changes no count."""
+    """Indexing is idempotent by id: sending a file's documents again changes no count; removing
+    a file removes its documents, and indexing it again brings them back."""
     searcher, engine = both
     path = shared_corpus / STATE / "pdf" / "C05739560.pdf"
+    docs = indexer.read_file(path, ocr="never")
+    source = engine.document(docs[0].id)["source"]
     before = engine.count(wq.Every())
     writer = store.Writer(engine.client, engine.index)
-    writer.replace_file(str(path), indexer.read_file(path, ocr="never"))
+    writer.replace_file(source, docs)
     writer.commit()
     assert engine.count(wq.Every()) == before == searcher.doc_count()
+    assert source in writer.sources() and len(writer.sources()) == len(set(searcher.lexicon("source")))
+    writer.remove_file(source)
+    writer.commit()
+    assert engine.count(wq.Every()) == before - len(docs) and source not in writer.sources()
+    writer.replace_file(source, docs)
+    writer.commit()
+    assert engine.count(wq.Every()) == before
 
 
 def test_refused_documents_are_named(opensearch_url: str) -> None:
