@@ -4,7 +4,10 @@ schema (`schema.build_schema`), and bulk writing of documents.
 The mapping is not written by hand: each Whoosh field of the schema becomes an OpenSearch field
 and each Whoosh analyzer an equivalent OpenSearch analyzer (`analysis`), so that the terms the
 query parser produces (already analyzed by Whoosh) are the terms OpenSearch indexed. A schema
-change the translation does not know raises at once instead of indexing differently.
+change the translation does not know raises at once instead of indexing differently. Known
+differences: OpenSearch's ASCII folding spells a few letters Whoosh's accent table folds to one
+letter as two (`ß` as `ss`, `œ` as `oe`); positions are the same, stop words and one-letter
+words leaving no gap in either (see `_stop_pattern`).
 
 Pages: a document's text is indexed whole (`text`, for phrases and the document-level query) and
 a page at a time in the nested `pages` field, whose matches tell the searcher which page each
@@ -14,7 +17,6 @@ keeps the pages only; the text is their join with form feeds.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -40,8 +42,6 @@ from ..documents import Document
 from ..errors import FoiaSearchError, IncompatibleIndexError, IndexMissingError, foia_command
 from ..schema import FACET_FIELDS, SCHEMA_VERSION, AccentFolder, build_schema
 from ..store import to_fields
-
-log = logging.getLogger(__name__)
 
 URL_VARIABLE = "FOIA_OPENSEARCH_URL"
 USER_VARIABLE = "FOIA_OPENSEARCH_USER"
@@ -263,12 +263,6 @@ def terms_field(fieldname: str, schema: Schema | None = None) -> str:
     return f"{fieldname}.{RAW}" if RAW in mapping.get("fields", {}) else fieldname
 
 
-def field_analyzers(schema: Schema | None = None) -> dict[str, str]:
-    """The OpenSearch analyzer of each analyzed field (for tests comparing it with Whoosh's)."""
-    body = index_body(schema)
-    return {n: p["analyzer"] for n, p in body["mappings"]["properties"].items() if "analyzer" in p}
-
-
 # --- creating and opening an index --------------------------------------------------------
 
 
@@ -447,12 +441,6 @@ def _bulk_reason(info: Mapping[str, Any]) -> str:
     if isinstance(error, Mapping):
         return f"{error.get('type')}: {error.get('reason')}"
     return str(error or info.get("status"))
-
-
-def iter_sources(client: OpenSearch, index: str, query: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-    """Every document's source matching `query` (all by default), in no particular order."""
-    for hit in helpers.scan(client, index=index, query={"query": query or {"match_all": {}}}):
-        yield hit["_source"]
 
 
 def indexed_ids(client: OpenSearch, index: str, ids: Iterable[str]) -> set[str]:
