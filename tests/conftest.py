@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,3 +60,35 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     index = tmp_path_factory.mktemp("sample") / "foia-index"
     assert index_paths([SAMPLE_RELEASES], index).ok
     return index
+
+
+@pytest.fixture(scope="session")
+def opensearch_nodes() -> Iterator[Any]:
+    """The two-node OpenSearch cluster the tests start from Maven Central
+    (`tests/opensearch_cluster.py`), stopped at the end; None when $FOIA_OPENSEARCH_URL names a
+    cluster to use instead. Never skipped: a cluster that cannot be reached or started fails
+    the tests, naming what is missing (Java, Maven, the download)."""
+    import opensearch_cluster
+
+    given = os.environ.get("FOIA_OPENSEARCH_URL")
+    if given:
+        if not opensearch_cluster.health(given.split(",")[0].rstrip("/"), timeout=10):
+            pytest.fail(f"FOIA_OPENSEARCH_URL is {given}, but no OpenSearch cluster answers there")
+        yield None
+        return
+    started = time.monotonic()
+    try:
+        cluster = opensearch_cluster.start(nodes=2)
+    except opensearch_cluster.ClusterError as exc:
+        pytest.fail(f"cannot start the test OpenSearch cluster: {exc}")
+    print(f"\nOpenSearch: two nodes at {cluster.url} started in {time.monotonic() - started:.1f} s")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def opensearch_url(opensearch_nodes: Any) -> str:
+    """The URL of the test cluster: $FOIA_OPENSEARCH_URL, else the cluster the tests started."""
+    return os.environ["FOIA_OPENSEARCH_URL"] if opensearch_nodes is None else str(opensearch_nodes.url)

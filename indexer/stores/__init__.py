@@ -1,0 +1,1 @@
+"""Index backends on the writing side: where documents are stored."""

@@ -1,0 +1,1 @@
+"""Index backends on the searching side: how a parsed query is run."""

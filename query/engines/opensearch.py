@@ -1,0 +1,449 @@
+"""The OpenSearch index backend, searching side: the parsed query tree (`query.parse`, our one
+parser) translated to the OpenSearch query DSL, facets as aggregations, snippets naming their
+page, sorting, paging, and export of every hit through a point in time.
+
+The parser's terms are already analyzed by the schema's Whoosh analyzers, and the index's
+analyzers are derived from the same ones (`indexer.stores.opensearch`), so a Whoosh `Term` is an
+OpenSearch `term`, a `Phrase` a `span_near` of its words: nothing is analyzed twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import ConnectionError as OSConnectionError
+from opensearchpy.exceptions import NotFoundError, RequestError, TransportError
+from whoosh import query as wq
+from whoosh.fields import Schema
+
+from indexer.errors import DocumentNotFoundError, FoiaSearchError, QueryError
+from indexer.schema import FACET_FIELDS, build_schema
+from indexer.stores.opensearch import PAGES, RAW, ClusterUnreachableError, from_source, terms_field
+
+from ..aliases import PersonNames
+from ..citations import citation
+from ..facets import FacetCount, Top, check_facets
+from ..search import MARK, Hit, SearchResult, Snippet, Sort, cited_page, label
+
+DSL = dict[str, Any]
+_TEXT = "text"
+_SNIPPETS = 3
+_FRAGMENT = 240
+_PAGE_SIZE = 1000
+"""Hits fetched a request when exporting."""
+_PEOPLE = {"sender", "recipient"}
+
+
+# --- the query tree to the DSL ------------------------------------------------------------
+
+
+def translate(q: wq.Query, schema: Schema | None = None) -> DSL:
+    """The OpenSearch query matching the documents `q` matches in a Whoosh index of the same
+    schema. Raises QueryError for a node it has no translation of."""
+    return _Translator(schema or build_schema()).node(q)
+
+
+@dataclass(frozen=True)
+class _Translator:
+    schema: Schema
+
+    def node(self, q: wq.Query) -> DSL:
+        for kind, method in _NODES:
+            if isinstance(q, kind):
+                return _boosted(method(self, q), q)
+        raise QueryError(f"the OpenSearch backend cannot run this part of the query: {type(q).__name__} ({q})")
+
+    def every(self, q: wq.Every) -> DSL:
+        return {"match_all": {}}
+
+    def null(self, q: wq.Query) -> DSL:
+        return {"match_none": {}}
+
+    def term(self, q: wq.Term) -> DSL:
+        return {"term": {q.fieldname: self._value(q.fieldname, q.text)}}
+
+    def _value(self, fieldname: str, text: Any) -> Any:
+        field = self.schema[fieldname] if fieldname in self.schema else None
+        if isinstance(text, bytes):
+            return field.from_bytes(text) if field is not None else text.decode("utf-8")
+        return text
+
+    def fuzzy(self, q: wq.FuzzyTerm) -> DSL:
+        # Whoosh's Levenshtein automaton counts a transposition as two edits and expands to
+        # every term within reach: constant_score rewrites to all of them, with no cap
+        spec = {"value": q.text, "fuzziness": q.maxdist, "prefix_length": q.prefixlength,
+                "transpositions": False, "rewrite": "constant_score"}  # fmt: skip
+        return {"fuzzy": {q.fieldname: spec}}
+
+    def prefix(self, q: wq.Prefix) -> DSL:
+        return {"prefix": {q.fieldname: {"value": q.text, "rewrite": "constant_score"}}}
+
+    def wildcard(self, q: wq.Wildcard) -> DSL:
+        return {"wildcard": {q.fieldname: {"value": q.text, "rewrite": "constant_score"}}}
+
+    def phrase(self, q: wq.Phrase) -> DSL:
+        words = list(q.words)
+        if len(words) == 1:
+            return {"term": {q.fieldname: words[0]}}
+        # Whoosh's slop 1 means side by side, Lucene's 0; both keep the words in order
+        clauses = [{"span_term": {q.fieldname: w}} for w in words]
+        return {"span_near": {"clauses": clauses, "slop": max(q.slop - 1, 0), "in_order": True}}
+
+    def term_range(self, q: wq.TermRange) -> DSL:
+        return {"range": {q.fieldname: _bounds(q.start, q.end, q.startexcl, q.endexcl)}}
+
+    def numeric_range(self, q: wq.NumericRange) -> DSL:
+        return {"range": {q.fieldname: _bounds(q.start, q.end, q.startexcl, q.endexcl)}}
+
+    def date_range(self, q: wq.DateRange) -> DSL:
+        # SentDate (a DateRange on `date`) matches through the date buckets in Whoosh: the same
+        # documents as the date itself, which OpenSearch ranges over directly
+        start, end = (_millis(q.startdate, up=False), _millis(q.enddate, up=True))
+        return {"range": {q.fieldname: _bounds(start, end, q.startexcl, q.endexcl)}}
+
+    def and_(self, q: wq.And) -> DSL:
+        return {"bool": {"must": [self.node(c) for c in q.children()]}}
+
+    def or_(self, q: wq.Or) -> DSL:
+        return {"bool": {"should": [self.node(c) for c in q.children()], "minimum_should_match": 1}}
+
+    def dismax(self, q: wq.DisjunctionMax) -> DSL:
+        return {"dis_max": {"queries": [self.node(c) for c in q.children()], "tie_breaker": q.tiebreak}}
+
+    def not_(self, q: wq.Not) -> DSL:
+        return {"bool": {"must": [{"match_all": {}}], "must_not": [self.node(q.query)]}}
+
+    def and_not(self, q: wq.AndNot) -> DSL:
+        return {"bool": {"must": [self.node(q.a)], "must_not": [self.node(q.b)]}}
+
+    def and_maybe(self, q: wq.AndMaybe) -> DSL:
+        return {"bool": {"must": [self.node(q.a)], "should": [self.node(q.b)]}}
+
+    def require(self, q: wq.Require) -> DSL:
+        return {"bool": {"must": [self.node(q.a)], "filter": [self.node(q.b)]}}
+
+    def constant(self, q: wq.ConstantScoreQuery) -> DSL:
+        return {"constant_score": {"filter": self.node(q.child)}}
+
+
+def _boosted(dsl: DSL, q: wq.Query) -> DSL:
+    boost = getattr(q, "boost", 1.0)
+    if boost == 1.0 or "match_all" in dsl or "match_none" in dsl:
+        return dsl
+    return {"bool": {"must": [dsl], "boost": boost}}
+
+
+def _bounds(start: Any, end: Any, startexcl: bool, endexcl: bool) -> dict[str, Any]:
+    bounds: dict[str, Any] = {}
+    if start is not None:
+        bounds["gt" if startexcl else "gte"] = start
+    if end is not None:
+        bounds["lt" if endexcl else "lte"] = end
+    return bounds
+
+
+def _millis(value: datetime | None, up: bool) -> str | None:
+    """A bound in OpenSearch's millisecond resolution: an end's fraction of a millisecond is the
+    whole millisecond (23:59:59.999999 is 23:59:59.999)."""
+    if value is None:
+        return None
+    cut = value.replace(microsecond=value.microsecond // 1000 * 1000)
+    if not up and cut < value:
+        cut += timedelta(milliseconds=1)
+    return cut.isoformat(timespec="milliseconds")
+
+
+# order matters: subclasses before their base classes
+_NODES: tuple[tuple[type, Callable[[_Translator, Any], DSL]], ...] = (
+    (wq.Every, _Translator.every),
+    (wq.NullQuery.__class__, _Translator.null),
+    (wq.FuzzyTerm, _Translator.fuzzy),
+    (wq.Prefix, _Translator.prefix),
+    (wq.Wildcard, _Translator.wildcard),
+    (wq.Term, _Translator.term),
+    (wq.Phrase, _Translator.phrase),
+    (wq.DateRange, _Translator.date_range),
+    (wq.NumericRange, _Translator.numeric_range),
+    (wq.TermRange, _Translator.term_range),
+    (wq.And, _Translator.and_),
+    (wq.DisjunctionMax, _Translator.dismax),
+    (wq.Or, _Translator.or_),
+    (wq.Not, _Translator.not_),
+    (wq.AndNot, _Translator.and_not),
+    (wq.AndMaybe, _Translator.and_maybe),
+    (wq.Require, _Translator.require),
+    (wq.ConstantScoreQuery, _Translator.constant),
+)
+
+
+def page_query(q: wq.Query, schema: Schema | None = None) -> DSL | None:
+    """A nested query over the pages matching the words `q` seeks in the text (not those it
+    excludes), whose best pages are a hit's snippets; None when it seeks no word of the text."""
+    translator = _Translator(schema or build_schema())
+    leaves = [leaf for leaf in _positive_leaves(q) if getattr(leaf, "fieldname", None) == _TEXT]
+    if not leaves:
+        return None
+    should = [_on_pages(translator.node(leaf)) for leaf in leaves]
+    return {"nested": {"path": PAGES, "score_mode": "max", "query": {"bool": {"should": should}}}}
+
+
+def _on_pages(dsl: Any) -> Any:
+    """A DSL clause on `text` moved to the pages' text."""
+    if isinstance(dsl, dict):
+        return {(f"{PAGES}.{_TEXT}" if k == _TEXT else k): _on_pages(v) for k, v in dsl.items()}
+    if isinstance(dsl, list):
+        return [_on_pages(v) for v in dsl]
+    return dsl
+
+
+def _positive_leaves(q: wq.Query) -> Iterator[wq.Query]:
+    if isinstance(q, wq.Not):
+        return
+    if isinstance(q, wq.AndNot):
+        yield from _positive_leaves(q.a)
+        return
+    if q.is_leaf():
+        yield q
+        return
+    for child in q.children():
+        yield from _positive_leaves(child)
+
+
+# --- searching ----------------------------------------------------------------------------
+
+
+_SORTS: dict[Sort, list[Any]] = {
+    Sort.relevance: ["_score", {"id": "asc"}],
+    Sort.date: [{"date": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
+    Sort.newest: [{"year": {"order": "desc", "missing": "_last"}}, {"date": {"order": "desc", "missing": "_last"}},
+                  {"id": "asc"}],  # fmt: skip
+    Sort.doc: [{f"doc_number.{RAW}": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
+}
+
+
+class Engine:
+    """Searches one OpenSearch index with queries parsed by `query.parse`."""
+
+    def __init__(self, client: OpenSearch, index: str, schema: Schema | None = None) -> None:
+        self.client = client
+        self.index = index
+        self.schema = schema or build_schema()
+        self._terms_fields: dict[str, str] = {}
+
+    def _call(self, method: Callable[..., Any], **kwargs: Any) -> Any:
+        """A request, its transport errors as the project's errors (one line, no traceback)."""
+        try:
+            return method(**kwargs)
+        except OSConnectionError:
+            url = self.client.transport.hosts[0] if self.client.transport.hosts else "?"
+            raise ClusterUnreachableError(f"cannot reach OpenSearch at {_url(url)}") from None
+        except NotFoundError as exc:
+            raise FoiaSearchError(f"no index {self.index!r} on the cluster ({exc.error})") from None
+        except RequestError as exc:
+            raise QueryError(f"OpenSearch refused the query: {_cause(exc)}") from None
+        except TransportError as exc:
+            raise FoiaSearchError(f"OpenSearch failed: HTTP {exc.status_code} {_cause(exc)}") from None
+
+    def count(self, q: wq.Query) -> int:
+        return int(self._call(self.client.count, index=self.index, body={"query": translate(q, self.schema)})["count"])
+
+    def ids(self, q: wq.Query) -> set[str]:
+        """The ids of every matching document."""
+        return {hit["_id"] for hit in self.export(q, source=False)}
+
+    def search(
+        self,
+        q: wq.Query,
+        limit: int = 10,
+        page: int = 1,
+        sort: Sort = Sort.relevance,
+        facets: Iterable[str] = (),
+        aliases: PersonNames | None = None,
+        top: Top = 20,
+    ) -> SearchResult:
+        """One page of hits (each with up to three snippets naming their page), the number of
+        matching documents, and facet counts over all of them."""
+        if page < 1 or limit < 1:
+            raise QueryError("page and limit start at 1")
+        names = check_facets(facets)
+        body: DSL = {
+            "query": self._with_pages(q),
+            "from": (page - 1) * limit,
+            "size": limit,
+            "sort": _SORTS[sort],
+            "track_total_hits": True,
+            "_source": {"excludes": [PAGES]},
+            "track_scores": True,
+        }
+        result = self._call(self.client.search, index=self.index, body=body)
+        hits = tuple(self._hit(h, scored=sort is Sort.relevance) for h in result["hits"]["hits"])
+        counted = self.facet_counts(q, names, aliases, top) if names else {}
+        return SearchResult(total=result["hits"]["total"]["value"], hits=hits, page=page, facets=counted)
+
+    def _with_pages(self, q: wq.Query) -> DSL:
+        """The query, with the page query (no part in matching or scoring) bringing each hit's best
+        pages, highlighted."""
+        main = translate(q, self.schema)
+        pages = page_query(q, self.schema)
+        if pages is None:
+            return main
+        pages["nested"]["inner_hits"] = {
+            "name": PAGES,
+            "size": _SNIPPETS,
+            "_source": False,
+            "highlight": {"fields": {f"{PAGES}.{_TEXT}": {"fragment_size": _FRAGMENT, "number_of_fragments": 1,
+                                                          "pre_tags": [MARK], "post_tags": [MARK]}}},
+        }  # fmt: skip
+        pages["nested"]["boost"] = 0.0
+        return {"bool": {"must": [main], "should": [pages]}}
+
+    def _hit(self, raw: Mapping[str, Any], scored: bool) -> Hit:
+        fields = from_source(raw["_source"], self.schema)
+        found = _snippets(raw, int(fields.get("first_page", 1)))
+        first = int(fields.get("first_page", 1))
+        page = cited_page(found)
+        return Hit(
+            id=fields["id"],
+            score=round(float(raw.get("_score") or 0.0), 4) if scored else None,
+            source=fields.get("source", ""),
+            first_page=first,
+            last_page=int(fields.get("last_page", first)),
+            case_number=fields.get("case_number"),
+            doc_number=fields.get("doc_number"),
+            date=fields.get("date"),
+            sender=fields.get("sender"),
+            subject=fields.get("subject"),
+            page=page or first,
+            snippets=found,
+            agency=fields.get("agency"),
+            release_date=fields.get("release_date"),
+            title=fields.get("title"),
+            label=label(fields),
+            citation=citation(fields, page),
+            recipients=tuple(line for line in str(fields.get("recipients") or "").split("\n") if line),
+            release_status=fields.get("release_status"),
+            exemptions=tuple(fields.get("exemption_codes") or ()),
+        )
+
+    def document(self, key: str) -> dict[str, Any]:
+        """A document's fields by id, as the Whoosh side stores them."""
+        try:
+            found = self.client.get(index=self.index, id=key)
+        except NotFoundError:
+            raise DocumentNotFoundError(f"no document with id {key!r}") from None
+        except OSConnectionError:
+            raise ClusterUnreachableError(f"cannot reach OpenSearch at {_url(self.client.transport.hosts[0])}") \
+                from None
+        return from_source(found["_source"], self.schema)
+
+    def facet_counts(
+        self, q: wq.Query, names: Iterable[str], aliases: PersonNames | None = None, top: Top = 20
+    ) -> dict[str, list[FacetCount]]:
+        """Counts of the named facets over every document matching `q`: the `top` most frequent
+        values of each, ties by value. Exact: every value is read (composite aggregation pages)."""
+        result: dict[str, list[FacetCount]] = {}
+        query = translate(q, self.schema)
+        for name in check_facets(names):
+            field = self._facet_field(FACET_FIELDS[name])
+            counts: Counter[str] = Counter()
+            forms: dict[str, list[str]] = {}
+            for value, n in self._values(query, field):
+                if (shown := _shown(name, value, aliases)) is not None:
+                    counts[shown] += n
+                    forms.setdefault(shown, []).append(value)
+            for shown, values in forms.items():  # a document naming two forms of a person counts once
+                if len(values) > 1:
+                    body = {"query": {"bool": {"must": [query], "filter": [{"terms": {field: values}}]}}}
+                    counts[shown] = int(self._call(self.client.count, index=self.index, body=body)["count"])
+            keep = top.get(name) if isinstance(top, Mapping) else top
+            ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            result[name] = [FacetCount(v, c) for v, c in (ranked if keep is None else ranked[:keep])]
+        return result
+
+    def _facet_field(self, fieldname: str) -> str:
+        found = self._terms_fields.get(fieldname)
+        if found is None:
+            found = self._terms_fields[fieldname] = terms_field(fieldname, self.schema)
+        return found
+
+    def _values(self, query: DSL, fieldname: str) -> Iterator[tuple[str, int]]:
+        after: dict[str, Any] | None = None
+        while True:
+            composite: DSL = {"size": 1000, "sources": [{"v": {"terms": {"field": fieldname}}}]}
+            if after:
+                composite["after"] = after
+            body = {"size": 0, "query": query, "aggs": {"values": {"composite": composite}}}
+            found = self._call(self.client.search, index=self.index, body=body)["aggregations"]["values"]
+            for bucket in found["buckets"]:
+                yield str(bucket["key"]["v"]), int(bucket["doc_count"])
+            after = found.get("after_key")
+            if not found["buckets"] or after is None:
+                return
+
+    def export(self, q: wq.Query, source: bool = True, keep_alive: str = "2m") -> Iterator[dict[str, Any]]:
+        """Every matching hit, with no cap: pages of a point-in-time search, each after the last
+        (`search_after`), so documents indexed meanwhile neither shift nor repeat any."""
+        pit = self._call(self.client.create_pit, index=self.index, params={"keep_alive": keep_alive})["pit_id"]
+        try:
+            after: list[Any] | None = None
+            while True:
+                body: DSL = {
+                    "query": translate(q, self.schema),
+                    "size": _PAGE_SIZE,
+                    "sort": [{"id": "asc"}],
+                    "pit": {"id": pit, "keep_alive": keep_alive},
+                    "track_total_hits": False,
+                    "_source": {"excludes": [PAGES]} if source else False,
+                }
+                if after is not None:
+                    body["search_after"] = after
+                hits = self._call(self.client.search, body=body)["hits"]["hits"]
+                yield from hits
+                if len(hits) < _PAGE_SIZE:
+                    return
+                after = hits[-1]["sort"]
+        finally:
+            try:
+                self.client.delete_pit(body={"pit_id": [pit]})
+            except TransportError:
+                pass  # it expires on its own after keep_alive
+
+
+def _snippets(raw: Mapping[str, Any], first_page: int) -> tuple[Snippet, ...]:
+    """A hit's best pages (up to three), each one highlighted passage, in page order."""
+    inner = raw.get("inner_hits", {}).get(PAGES, {}).get("hits", {}).get("hits", [])
+    found = []
+    for page in inner:
+        fragments = page.get("highlight", {}).get(f"{PAGES}.{_TEXT}", [])
+        if fragments:
+            text = " ".join(fragments[0].split())
+            found.append(Snippet(page=first_page + int(page["_nested"]["offset"]), text=text,
+                                 score=float(page.get("_score") or 0.0)))  # fmt: skip
+    return tuple(sorted(found, key=lambda s: s.page))
+
+
+def _shown(name: str, value: str, aliases: PersonNames | None) -> str | None:
+    """A facet value as shown: people by their name of the moment, cases in capitals."""
+    text = value.strip()
+    if not text:
+        return None
+    if name in _PEOPLE and aliases is not None:
+        return aliases.canonical(text)
+    return text.upper() if name == "case" else text
+
+
+def _url(host: Any) -> str:
+    if isinstance(host, Mapping):
+        return f"{host.get('scheme', 'http')}://{host.get('host')}:{host.get('port')}"
+    return str(host)
+
+
+def _cause(exc: TransportError) -> str:
+    info = exc.info if isinstance(exc.info, Mapping) else {}
+    root = (info.get("error") or {}).get("root_cause") or [{}]
+    return str(root[0].get("reason") or exc.error).splitlines()[0][:300]
