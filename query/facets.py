@@ -195,11 +195,21 @@ Top = int | None | Mapping[str, int | None]
 
 
 def facet_counts(
-    searcher: Searcher, q: wq.Query, names: Iterable[str], aliases: PersonNames, top: Top = 20
+    searcher: Searcher,
+    q: wq.Query,
+    names: Iterable[str],
+    aliases: PersonNames,
+    top: Top = 20,
+    matched: Mapping[int, set[int]] | None = None,
 ) -> dict[str, list[FacetCount]]:
     """Counts of the named facets over every document matching `q`: the `top` most frequent values
-    of each, ties by value; documents without a value are left out."""
-    matching = [(sub.reader(), found) for sub, _ in segments(searcher) if (found := doc_set(q, sub))]
+    of each, ties by value; documents without a value are left out. `matched`: the documents matching
+    `q` when the search already has them (each segment's own numbers, by the segment's first global
+    number, as `topk.top` gives them), so the query is not run again."""
+    if matched is None:
+        matching = [(sub.reader(), found) for sub, _ in segments(searcher) if (found := doc_set(q, sub))]
+    else:
+        matching = [(sub.reader(), ours) for sub, offset in segments(searcher) if (ours := matched.get(offset))]
     result = {}
     for name in names:
         counts: Counter[str] = Counter()

@@ -305,9 +305,9 @@ def search(
     with opened(index_dir) as (ix, searcher):
         people = directory(index_dir, ix, aliases)
         wanted = None if limit is None else limit * page
-        found = find(searcher, combine(text, filters, ix.schema, people), wanted, sort)
+        found = find(searcher, combine(text, filters, ix.schema, people), wanted, sort, docs=bool(names))
         reading = suggestion = None
-        if not found.total and (literal := _literal(searcher, text, filters, people, wanted, sort)):
+        if not found.total and (literal := _literal(searcher, text, filters, people, wanted, sort, bool(names))):
             if strict:
                 suggestion = literal[0] if literal[1].total else None
             else:
@@ -327,14 +327,14 @@ def search(
         if partial is not None and limit is not None:
             hits += _partial_hits(searcher, partial, max(0, (page - 1) * limit - len(whole)), limit - len(shown))
         empty: dict[str, list[FacetCount]] = {name: [] for name in names}
-        counts = facet_counts(searcher, found.query, names, people, top_values) if found.total else empty
+        counts = facet_counts(searcher, found.query, names, people, top_values, found.docs) if found.total else empty
         return SearchResult(
             found.total, tuple(hits), page, counts, suggestion, partial=partial.total if partial else 0, reading=reading
         )
 
 
 def _literal(
-    searcher: Searcher, text: str, filters: Filters, people: Any, wanted: int | None, sort: Sort
+    searcher: Searcher, text: str, filters: Filters, people: Any, wanted: int | None, sort: Sort, docs: bool = False
 ) -> tuple[str, Found] | None:
     """The query with its operator words read as words, and what it finds; None when it has none."""
     literal = literal_reading(text)
@@ -344,7 +344,7 @@ def _literal(
         q = combine(literal, filters, searcher.schema, people)
     except QueryError:  # nothing left to search once the operators are words (most are stop words)
         return None
-    return literal, find(searcher, q, wanted, sort)
+    return literal, find(searcher, q, wanted, sort, docs=docs)
 
 
 @dataclass(frozen=True)
@@ -403,12 +403,15 @@ def _missing(partial: _Partial, docnum: int) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Found:
     """What `find` found: the exact total, Whoosh's results (None when nothing matched), the query
-    as run, and what to add to Whoosh's scores (the date ranges applied as a filter)."""
+    as run, what to add to Whoosh's scores (the date ranges applied as a filter), and the matching
+    documents when `find` was asked for them and had them at no cost (each segment's own numbers,
+    by the segment's first global number; None otherwise)."""
 
     total: int
     results: Any
     query: wq.Query
     bonus: float = 0.0
+    docs: dict[int, set[int]] | None = None
 
 
 def find(
@@ -417,9 +420,11 @@ def find(
     wanted: int | None,
     sort: Sort = Sort.relevance,
     only: set[int] | None = None,
+    docs: bool = False,
 ) -> Found:
     """The top `wanted` hits of a query (every hit for None) and the exact number of matches;
-    `only`: the documents (global numbers) that may match, None for all.
+    `only`: the documents (global numbers) that may match, None for all; `docs`: keep the matching
+    documents when the search reads them all anyway (for facet counts).
 
     Keyword queries (terms under And/Or/Not) are scored a term at a time (`topk`). Otherwise
     Whoosh skips the documents that cannot make the top hits, which makes its own count wrong, so
@@ -436,10 +441,10 @@ def find(
         return Found(0, None, q)
     bonus = sum(d.boost for d in dates) if allow is not None and rest is not None else 0.0
     if sort is Sort.relevance and wanted is not None and rest is not None:
-        best = topk.top(searcher, rest, wanted, allow)
+        best = topk.top(searcher, rest, wanted, allow, docs=docs)
         if best is not None:
-            total, top_n = best
-            return Found(total, Results(searcher, rest, top_n) if total else None, q, bonus)
+            results = Results(searcher, rest, best.best) if best.total else None
+            return Found(best.total, results, q, bonus, best.docs)
     keep = None if allow is None or rest is None else {offset + d for offset, docs in allow.items() for d in docs}
     scored = q if keep is None else rest
     assert scored is not None

@@ -205,10 +205,14 @@ def _check_top(searcher: Searcher, q: wq.Query) -> int:
     matches = sorted(searcher.docs_for_query(q))
     found = topk.top(searcher, q, len(matches))
     assert found is not None
-    total, ranked = found
+    total, ranked = found.total, found.best
     assert total == len(matches) == len(ranked)
     assert ranked == sorted(ranked, key=lambda sd: (-sd[0], sd[1]))
-    assert topk.top(searcher, q, 10) == (total, ranked[:10])
+    assert topk.top(searcher, q, 10) == topk.Ranked(total, ranked[:10])
+    with_docs = topk.top(searcher, q, 10, docs=True)
+    assert with_docs is not None and with_docs.docs is not None
+    assert {offset + d for offset, docs in with_docs.docs.items() for d in docs} == set(matches)
+    assert (with_docs.total, with_docs.best) == (total, ranked[:10])
     checked = ranked[:10] + random.Random(3).sample(ranked[10:], max(0, min(40, len(ranked) - 10)))
     for score, docnum in checked:
         assert score == pytest.approx(searcher.search(q, filter={docnum}, limit=1)[0].score, rel=1e-9)
@@ -243,17 +247,19 @@ def test_term_at_a_time_leaves_wildcards_fuzzy_terms_and_loose_phrases_to_whoosh
 
 
 def test_two_processes_give_the_same_hits(multi: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Scoring half the segments in a forked process changes nothing."""
+    """Scoring half of every segment in a forked process changes nothing: neither the hits nor the
+    matching documents sent back."""
     path, words = multi
     with opened(path) as (ix, searcher):
         queries = [
             combine(t, Filters(), ix.schema) for t in (words[0], f'"{words[0]} {words[1]}"', f"{words[2]} {words[3]}")
         ]
-        alone = [topk.top(searcher, q, 10) for q in queries]
+        alone = [topk.top(searcher, q, 10, docs=True) for q in queries]
+        assert all(found is not None and found.docs for found in alone)
         monkeypatch.setattr(topk, "PARALLEL_POSTINGS", 0)
         forked = []
         monkeypatch.setattr(topk.os, "fork", lambda real=os.fork: forked.append(1) or real())
-        assert [topk.top(searcher, q, 10) for q in queries] == alone
+        assert [topk.top(searcher, q, 10, docs=True) for q in queries] == alone
         assert len(forked) == len(queries)
 
 
