@@ -14,14 +14,15 @@ score as Whoosh's own DateRange gives.
 
 from __future__ import annotations
 
+import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import accumulate, chain
+from itertools import accumulate, chain, compress
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.analysis import LowercaseFilter, StemFilter, StopFilter, Token
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Token
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.searching import Searcher
 
@@ -403,27 +404,60 @@ def _final_texts(analyzer: Any) -> dict[str, str]:
     return texts
 
 
-def matched_tokens(analyzer: Any, text: str, words: frozenset[str]) -> Iterator[Any]:
+def matched_tokens(analyzer: Any, text: str, words: frozenset[str], around: int | None = None) -> Iterator[Any]:
     """The tokens of `text` as `analyzer` gives them for highlighting (index mode, stop words
-    kept), each marked `matched` when its text is one of `words`.
+    kept), each marked `matched` when its text is one of `words`; with `around`, only the tokens
+    less than `around` tokens away from a matched one (a long text's snippets need no more).
 
-    For the stemming analyzer (a tokenizer, then filters that change each token on its own) only
-    the tokenizer runs over the text, and each distinct word goes through the filters once."""
-    items = getattr(analyzer, "items", None)
-    if not items or not all(isinstance(f, _PER_TOKEN) for f in items[1:]):
-        for t in analyzer(text, positions=True, chars=True, mode="index", removestops=False):
-            t.matched = t.text in words
-            yield t
+    For the stemming analyzer (a regular-expression tokenizer, then filters that change each token
+    on its own) the tokenizer's expression finds the words in C, each distinct word goes through
+    the filters once, and tokens are made only for the words kept. As Whoosh's tokenizers do, one
+    token object is yielded again and again, changed each time: copy a token to keep it."""
+    items = getattr(analyzer, "items", None) or [None]
+    tokenizer, filters = items[0], items[1:]
+    per_token = all(isinstance(f, _PER_TOKEN) for f in filters)
+    if not isinstance(tokenizer, RegexTokenizer) or tokenizer.gaps or not per_token:
+        yield from _windowed(_analyzed(analyzer, text, words), around)
         return
+    found = list(tokenizer.expression.finditer(text))
     final = _final_texts(analyzer)
-    for t in items[0](text, positions=True, chars=True, mode="index", removestops=False):
-        word = t.text
-        out = final.get(word)
-        if out is None:
-            out = final[word] = _filtered(analyzer, word)
-        t.text = out
-        t.matched = out in words
+    forms = list(map(re.Match.group, found))
+    for form in set(forms).difference(final):
+        final[form] = _filtered(analyzer, form)
+    texts = list(map(final.__getitem__, forms))
+    matched = list(map(words.__contains__, texts))
+    n = len(found)
+    kept = range(n) if around is None else _near(list(compress(range(n), matched)), n, around)
+    t = Token(positions=True, chars=True, removestops=False, mode="index")
+    for i in kept:
+        t.text, t.pos, t.matched, t.stopped = texts[i], i, matched[i], False
+        t.startchar, t.endchar = found[i].span()
         yield t
+
+
+def _analyzed(analyzer: Any, text: str, words: frozenset[str]) -> Iterator[Any]:
+    for t in analyzer(text, positions=True, chars=True, mode="index", removestops=False):
+        t.matched = t.text in words
+        yield t
+
+
+def _windowed(tokens: Iterable[Any], around: int | None) -> Iterator[Any]:
+    """`_near` over a stream of tokens (copies of them, since a token is reused)."""
+    if around is None:
+        yield from tokens
+        return
+    listed = [t.copy() for t in tokens]
+    for i in _near([i for i, t in enumerate(listed) if t.matched], len(listed), around):
+        yield listed[i]
+
+
+def _near(hits: list[int], n: int, around: int) -> Iterator[int]:
+    """The numbers below `n` less than `around` away from one of `hits` (sorted), in order."""
+    end = 0
+    for hit in hits:
+        start = max(end, hit - around + 1)
+        end = max(end, min(n, hit + around))
+        yield from range(start, end)
 
 
 def _filtered(analyzer: Any, word: str) -> str:

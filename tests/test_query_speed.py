@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import random
+from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from whoosh import highlight
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
@@ -20,7 +22,7 @@ from query import topk
 from query.fast import DayRange, count, matched_tokens, text_words, with_day_ranges
 from query.parse import Filters, combine
 from query.people import directory
-from query.search import make_hit, opened, search
+from query.search import _AROUND, _FRAGMENTER, make_hit, opened, search
 
 SEGMENTS = 3
 PER_SEGMENT = 700
@@ -160,6 +162,39 @@ def test_fast_tokens_are_the_analyzers() -> None:
         fast = [(t.text, t.startchar, t.endchar, t.matched) for t in matched_tokens(analyzer, text, words)]
         assert [f[:3] for f in fast] == reference
         assert [f[3] for f in fast] == [r[0] in words for r in reference]
+
+
+def _fragments(text: str, tokens: object) -> list[tuple[int, int, list[tuple[int, int, str]]]]:
+    merged = highlight.Highlighter._merge_matched_tokens(tokens)
+    return [
+        (f.startchar, f.endchar, [(t.startchar, t.endchar, t.text) for t in f.matches])
+        for f in _FRAGMENTER.fragment_tokens(text, merged)
+    ]
+
+
+@pytest.mark.parametrize("name", ["C05739674", "C05739647", "C05739545"])
+def test_passages_from_the_tokens_near_matches_are_whooshs_from_every_token(shared_corpus: Path, name: str) -> None:
+    """Snippets tokenize only the words near a match (`_AROUND`): the passages cut are those Whoosh's
+    fragmenter cuts from every token of the analyzer, for rare and common words, one or several,
+    on long State release documents."""
+    text = (shared_corpus / "state-f2015-04841" / "pdftotext-layout" / f"{name}.txt").read_text(encoding="utf-8")
+    analyzer = build_schema()["text"].analyzer
+    every = [t.text for t in analyzer(text, removestops=False)]
+    counts = Counter(every)
+    ranked = [w for w, _ in counts.most_common() if len(w) > 2]
+    choices = [ranked[:1], ranked[:3], ranked[len(ranked) // 2 : len(ranked) // 2 + 2], ranked[-1:], ranked[::7]]
+    for chosen in choices:
+        words = frozenset(chosen)
+        whole = []
+        for t in analyzer(text, positions=True, chars=True, mode="index", removestops=False):
+            t.matched = t.text in words
+            whole.append(t.copy())
+        expected = _fragments(text, iter(whole))
+        assert expected, chosen
+        assert _fragments(text, matched_tokens(analyzer, text, words, _AROUND)) == expected, chosen
+        assert [(t.startchar, t.endchar) for t in whole if t.matched] == [
+            (t.startchar, t.endchar) for t in matched_tokens(analyzer, text, words, 1) if t.matched
+        ]
 
 
 def test_day_ranges_match_whooshs_date_range(multi: tuple[Path, list[str]]) -> None:
