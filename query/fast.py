@@ -404,10 +404,11 @@ def _final_texts(analyzer: Any) -> dict[str, str]:
     return texts
 
 
-def matched_tokens(analyzer: Any, text: str, words: frozenset[str], around: int | None = None) -> Iterator[Any]:
+def matched_tokens(analyzer: Any, text: str, words: frozenset[str], near: int | None = None) -> Iterator[Any]:
     """The tokens of `text` as `analyzer` gives them for highlighting (index mode, stop words
-    kept), each marked `matched` when its text is one of `words`; with `around`, only the tokens
-    less than `around` tokens away from a matched one (a long text's snippets need no more).
+    kept), each marked `matched` when its text is one of `words`; with `near`, only the tokens a
+    Whoosh `ContextFragmenter` with that `surround` reads to cut passages around the matches (see
+    `_near`; 0: the matched tokens alone).
 
     For the stemming analyzer (a regular-expression tokenizer, then filters that change each token
     on its own) the tokenizer's expression finds the words in C, each distinct word goes through
@@ -417,7 +418,7 @@ def matched_tokens(analyzer: Any, text: str, words: frozenset[str], around: int 
     tokenizer, filters = items[0], items[1:]
     per_token = all(isinstance(f, _PER_TOKEN) for f in filters)
     if not isinstance(tokenizer, RegexTokenizer) or tokenizer.gaps or not per_token:
-        yield from _windowed(_analyzed(analyzer, text, words), around)
+        yield from _windowed(_analyzed(analyzer, text, words), near)
         return
     found = list(tokenizer.expression.finditer(text))
     final = _final_texts(analyzer)
@@ -426,12 +427,12 @@ def matched_tokens(analyzer: Any, text: str, words: frozenset[str], around: int 
         final[form] = _filtered(analyzer, form)
     texts = list(map(final.__getitem__, forms))
     matched = list(map(words.__contains__, texts))
-    n = len(found)
-    kept = range(n) if around is None else _near(list(compress(range(n), matched)), n, around)
+    spans = list(map(re.Match.span, found))
+    kept = range(len(spans)) if near is None else _near(list(compress(range(len(spans)), matched)), spans, near)
     t = Token(positions=True, chars=True, removestops=False, mode="index")
     for i in kept:
         t.text, t.pos, t.matched, t.stopped = texts[i], i, matched[i], False
-        t.startchar, t.endchar = found[i].span()
+        t.startchar, t.endchar = spans[i]
         yield t
 
 
@@ -441,23 +442,34 @@ def _analyzed(analyzer: Any, text: str, words: frozenset[str]) -> Iterator[Any]:
         yield t
 
 
-def _windowed(tokens: Iterable[Any], around: int | None) -> Iterator[Any]:
+def _windowed(tokens: Iterable[Any], near: int | None) -> Iterator[Any]:
     """`_near` over a stream of tokens (copies of them, since a token is reused)."""
-    if around is None:
+    if near is None:
         yield from tokens
         return
     listed = [t.copy() for t in tokens]
-    for i in _near([i for i, t in enumerate(listed) if t.matched], len(listed), around):
+    hits = [i for i, t in enumerate(listed) if t.matched]
+    for i in _near(hits, [(t.startchar, t.endchar) for t in listed], near):
         yield listed[i]
 
 
-def _near(hits: list[int], n: int, around: int) -> Iterator[int]:
-    """The numbers below `n` less than `around` away from one of `hits` (sorted), in order."""
-    end = 0
+def _near(hits: list[int], spans: list[tuple[int, int]], surround: int) -> Iterator[int]:
+    """The numbers of the tokens (`spans`: their characters) that a Whoosh `ContextFragmenter`
+    with this `surround` reads to cut the passages of the matched ones (`hits`, sorted), in order;
+    it cuts the same passages from them as from every token.
+
+    Before a match it keeps the tokens starting at most `surround` characters before the end of the
+    token before the match (and forgets the earlier ones as it reads that token); a passage ends
+    once its tokens from its last match on hold 2 x `surround` characters (without the spaces
+    between them), or sooner."""
+    starts = [start for start, _ in spans]
+    lengths = list(accumulate((end - start for start, end in spans), initial=0))
+    n, done = len(spans), 0
     for hit in hits:
-        start = max(end, hit - around + 1)
-        end = max(end, min(n, hit + around))
-        yield from range(start, end)
+        first = bisect_left(starts, spans[hit - 1][1] - surround) if hit else 0
+        last = min(n, max(hit + 1, bisect_left(lengths, lengths[hit] + 2 * surround) + 1))
+        yield from range(max(done, first), max(done, last))
+        done = max(done, last)
 
 
 def _filtered(analyzer: Any, word: str) -> str:

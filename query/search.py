@@ -190,11 +190,6 @@ class _PageFormatter(highlight.Formatter):
 
 _SCORER = highlight.BasicFragmentScorer()
 _FRAGMENTER = highlight.ContextFragmenter(maxchars=240, surround=70, charlimit=None)  # the whole text
-_AROUND = 2 * _FRAGMENTER.surround + 2
-"""Tokens this near a match are all the fragmenter needs to cut the same passages as from every
-token: a passage ends within 2 x `surround` tokens after its last match (every token is at least
-a character long), and what it keeps before a match is the tokens of the `surround` characters
-before it."""
 
 
 def snippets(hit: WhooshHit, words: frozenset[str], top: int = 3) -> tuple[Snippet, ...]:
@@ -205,7 +200,7 @@ def snippets(hit: WhooshHit, words: frozenset[str], top: int = 3) -> tuple[Snipp
     if not text or not words:
         return ()
     analyzer = hit.results.searcher.schema["text"].analyzer
-    tokens = highlight.Highlighter._merge_matched_tokens(matched_tokens(analyzer, text, words, _AROUND))
+    tokens = highlight.Highlighter._merge_matched_tokens(matched_tokens(analyzer, text, words, _FRAGMENTER.surround))
     scored = [(_SCORER(f), f) for f in _FRAGMENTER.fragment_tokens(text, tokens)]
     best = sorted((sf for sf in scored if sf[0] >= 1), key=lambda sf: (-sf[0], sf[1].startchar))[:top]
     formatter = _PageFormatter(text, hit.get("first_page", 1))

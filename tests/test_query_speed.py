@@ -8,10 +8,12 @@ import random
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from whoosh import highlight
 from whoosh import query as wq
+from whoosh.analysis import SimpleAnalyzer
 from whoosh.searching import Searcher
 
 from indexer.documents import Document
@@ -22,7 +24,7 @@ from query import topk
 from query.fast import DayRange, count, matched_tokens, text_words, with_day_ranges
 from query.parse import Filters, combine
 from query.people import directory
-from query.search import _AROUND, _FRAGMENTER, make_hit, opened, search
+from query.search import _FRAGMENTER, make_hit, opened, search
 
 SEGMENTS = 3
 PER_SEGMENT = 700
@@ -173,14 +175,16 @@ def _fragments(text: str, tokens: object) -> list[tuple[int, int, list[tuple[int
 
 
 @pytest.mark.parametrize("name", ["C05739674", "C05739647", "C05739545"])
-def test_passages_from_the_tokens_near_matches_are_whooshs_from_every_token(shared_corpus: Path, name: str) -> None:
-    """Snippets tokenize only the words near a match (`_AROUND`): the passages cut are those Whoosh's
-    fragmenter cuts from every token of the analyzer, for rare and common words, one or several,
-    on long State release documents."""
+@pytest.mark.parametrize("analyzer", [build_schema()["text"].analyzer, SimpleAnalyzer(r"[\s,.;:]+", gaps=True)])
+def test_passages_from_the_tokens_near_matches_are_whooshs_from_every_token(
+    shared_corpus: Path, name: str, analyzer: Any
+) -> None:
+    """Snippets make tokens only for the words near a match (`fast._near`): the passages cut are
+    those Whoosh's fragmenter cuts from every token of the analyzer, for rare and common words, one
+    or several, on long State release documents; page marks make tokens only for the matches. Both
+    for the index's analyzer (read in C) and for another (tokens read one by one)."""
     text = (shared_corpus / "state-f2015-04841" / "pdftotext-layout" / f"{name}.txt").read_text(encoding="utf-8")
-    analyzer = build_schema()["text"].analyzer
-    every = [t.text for t in analyzer(text, removestops=False)]
-    counts = Counter(every)
+    counts = Counter(t.text for t in analyzer(text, removestops=False))
     ranked = [w for w, _ in counts.most_common() if len(w) > 2]
     choices = [ranked[:1], ranked[:3], ranked[len(ranked) // 2 : len(ranked) // 2 + 2], ranked[-1:], ranked[::7]]
     for chosen in choices:
@@ -191,9 +195,9 @@ def test_passages_from_the_tokens_near_matches_are_whooshs_from_every_token(shar
             whole.append(t.copy())
         expected = _fragments(text, iter(whole))
         assert expected, chosen
-        assert _fragments(text, matched_tokens(analyzer, text, words, _AROUND)) == expected, chosen
+        assert _fragments(text, matched_tokens(analyzer, text, words, _FRAGMENTER.surround)) == expected, chosen
         assert [(t.startchar, t.endchar) for t in whole if t.matched] == [
-            (t.startchar, t.endchar) for t in matched_tokens(analyzer, text, words, 1) if t.matched
+            (t.startchar, t.endchar) for t in matched_tokens(analyzer, text, words, 0) if t.matched
         ]
 
 
