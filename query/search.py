@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -411,7 +411,7 @@ class Found:
     results: Any
     query: wq.Query
     bonus: float = 0.0
-    docs: dict[int, set[int]] | None = None
+    docs: Mapping[int, Collection[int]] | None = None
 
 
 def find(

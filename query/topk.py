@@ -72,12 +72,12 @@ def supported(q: wq.Query) -> bool:
 @dataclass(frozen=True)
 class Ranked:
     """What `top` found: how many documents match, the best as (score, global document number),
-    best first, and, when asked for, every matching document: each segment's own numbers, by the
-    segment's first global number (segments without a match left out)."""
+    best first, and, when asked for, every matching document: each segment's own numbers (in no
+    order), by the segment's first global number (segments without a match left out)."""
 
     total: int
     best: list[tuple[float, int]]
-    docs: dict[int, set[int]] | None = None
+    docs: dict[int, array[int]] | None = None
 
 
 def top(
@@ -122,11 +122,11 @@ def _top(searcher: Searcher, q: wq.Query, limit: int, allow: dict[int, set[int]]
     else:
         found = [segment_top(part) for part in whole]
     best = sorted((hit for _, _, hits, _ in found for hit in hits), key=lambda sd: (-sd[0], sd[1]))
-    matching: dict[int, set[int]] | None = {} if docs else None
+    matching: dict[int, array[int]] | None = {} if docs else None
     if matching is not None:
         for offset, _, _, ids in found:
             if ids is not None:
-                matching.setdefault(offset, set()).update(ids)
+                matching.setdefault(offset, array("I")).extend(ids)
     return Ranked(sum(total for _, total, _, _ in found), best[:limit], matching)
 
 

@@ -293,13 +293,19 @@ def test_two_processes_give_the_same_hits(multi: tuple[Path, list[str]], monkeyp
         queries = [
             combine(t, Filters(), ix.schema) for t in (words[0], f'"{words[0]} {words[1]}"', f"{words[2]} {words[3]}")
         ]
-        alone = [topk.top(searcher, q, 10, docs=True) for q in queries]
-        assert all(found is not None and found.docs for found in alone)
+        alone = [_found(topk.top(searcher, q, 10, docs=True)) for q in queries]
+        assert all(docs for _, _, docs in alone)
         monkeypatch.setattr(topk, "PARALLEL_POSTINGS", 0)
         forked = []
         monkeypatch.setattr(topk.os, "fork", lambda real=os.fork: forked.append(1) or real())
-        assert [topk.top(searcher, q, 10, docs=True) for q in queries] == alone
+        assert [_found(topk.top(searcher, q, 10, docs=True)) for q in queries] == alone
         assert len(forked) == len(queries)
+
+
+def _found(ranked: topk.Ranked | None) -> tuple[int, list[tuple[float, int]], set[int]]:
+    """Total, best hits, and the matching documents as global numbers."""
+    assert ranked is not None and ranked.docs is not None
+    return ranked.total, ranked.best, {offset + d for offset, docs in ranked.docs.items() for d in docs}
 
 
 def test_work_the_child_fails_is_done_here() -> None:
