@@ -5,10 +5,12 @@ Only this module (with `export`) knows Whoosh's searcher.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -23,7 +25,7 @@ from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Results, Searcher
 
 from indexer.errors import AmbiguousDocumentError, BadArgumentError, DocumentNotFoundError, QueryError
-from indexer.store import open_index
+from indexer.store import index_exists, open_index
 from indexer.titles import first_line
 
 from . import topk
@@ -252,8 +254,13 @@ def label(fields: Any) -> str:
 
 
 @contextmanager
-def opened(index_dir: Path) -> Iterator[tuple[Index, Searcher]]:
-    """An index and a searcher over it, closed at the end of the block."""
+def opened(index_dir: Path, own: bool = False) -> Iterator[tuple[Index, Searcher]]:
+    """An index and a searcher over it, closed at the end of the block; inside `keep_open`, this
+    thread's, kept open for the next block while the index holds the same commit. `own`: a
+    searcher of its own all the same (a generator, which may resume in another thread)."""
+    if _KEEP_OPEN.get() and not own:
+        yield _kept(index_dir)
+        return
     ix = open_index(index_dir)
     searcher = ix.searcher()
     try:
@@ -261,6 +268,50 @@ def opened(index_dir: Path) -> Iterator[tuple[Index, Searcher]]:
     finally:
         searcher.close()
         ix.close()
+
+
+_KEEP_OPEN: ContextVar[bool] = ContextVar("keep_open", default=False)
+
+
+class _Kept(threading.local):
+    def __init__(self) -> None:
+        self.open: dict[Path, tuple[Index, Searcher]] = {}
+        """This thread's open index and searcher of each index folder (a searcher reads its files
+        through state of its own: one thread at a time)."""
+
+
+_KEPT = _Kept()
+
+
+@contextmanager
+def keep_open() -> Iterator[None]:
+    """Within the block (and the threads it hands work to, which copy its context), each thread
+    keeps its index and searcher open from one search to the next: a server's request then neither
+    opens the index nor reads its segments' tables again. A searcher is opened anew when the index
+    has a newer commit."""
+    token = _KEEP_OPEN.set(True)
+    try:
+        yield
+    finally:
+        _KEEP_OPEN.reset(token)
+
+
+def _kept(index_dir: Path) -> tuple[Index, Searcher]:
+    found = _KEPT.open.pop(index_dir, None)
+    if found is not None:
+        try:
+            current = found[1].up_to_date() and index_exists(index_dir)
+        except Exception:  # the index was removed or damaged: opened again below, with its error
+            current = False
+        if not current:
+            found[1].close()
+            found[0].close()
+            found = None
+    if found is None:
+        ix = open_index(index_dir)
+        found = ix, ix.searcher()
+    _KEPT.open[index_dir] = found
+    return found
 
 
 def _order(sort: Sort) -> dict[str, Any]:
@@ -483,7 +534,7 @@ def iter_hits(
 ) -> Iterator[dict[str, Any]]:
     """Stored fields of every matching document (every document for an empty query), streamed in
     the chosen order (best first by default; index order for everything unsorted)."""
-    with opened(index_dir) as (ix, searcher):
+    with opened(index_dir, own=True) as (ix, searcher):
         q = combine(text, filters or Filters(), ix.schema, directory(index_dir, ix, aliases))
         if isinstance(q, wq.Every) and sort is Sort.relevance:
             yield from searcher.all_stored_fields()
