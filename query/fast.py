@@ -15,8 +15,10 @@ score as Whoosh's own DateRange gives.
 from __future__ import annotations
 
 import re
+import threading
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate, chain, compress
 from typing import Any
@@ -55,6 +57,9 @@ def postings_blocks(
             m.next()
         yield _within(span, ids, weights, raw)
         return
+    if not values and (decoded := _decoded(reader, fieldname, btext, m)) is not None:
+        yield from _kept_blocks(decoded, only, span)
+        return
     i, n = 0, len(only) if only is not None else 0
     while m.is_active():
         last = m.block_max_id()
@@ -78,6 +83,65 @@ def postings_blocks(
         block = (ids, m._weights, m._values if values else None)
         yield _within(span, *block) if ids[0] < span.start or last >= span.stop else block
         m._next_block()
+
+
+DECODED_MIN = 1_000
+"""Terms in at least this many documents of a segment keep their postings decoded (Whoosh's blocks
+are pickled and compressed: reading them is most of the time of a search for a common word)."""
+DECODED_KEPT = 4_000_000
+"""Decoded postings kept in all (about 8 bytes each), the least recently used dropped first."""
+_DECODED: OrderedDict[tuple[str, str, bytes], list[tuple[int, array[int], Sequence[float]]]] = OrderedDict()
+_DECODED_LOCK = threading.Lock()
+_decoded_size = [0]
+
+
+def _decoded(reader: Any, fieldname: str, btext: bytes, m: Any) -> list[tuple[int, array[int], Sequence[float]]] | None:
+    """A common term's postings in one segment as (last document, documents, weights) blocks, kept
+    for the next search (a segment never changes; deletions are left to the caller); None for a
+    rare term. A reading room's searches repeat their words: each facet or timeline click runs
+    the same words with one more filter."""
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if segment is None or reader.doc_frequency(fieldname, btext) < DECODED_MIN:
+        return None
+    key = (segment.segment_id(), fieldname, btext)
+    with _DECODED_LOCK:
+        found = _DECODED.get(key)
+        if found is not None:
+            _DECODED.move_to_end(key)
+            return found
+    found = []
+    while m.is_active():
+        if m._data is None:
+            m._read_data()
+        raw = m._data[0]
+        if m._weights is None:
+            m._read_weights()
+        found.append((m.block_max_id(), array("I", raw if m._byteids else accumulate(raw)), m._weights))
+        m._next_block()
+    with _DECODED_LOCK:
+        if key not in _DECODED:
+            _DECODED[key] = found
+            _decoded_size[0] += sum(len(ids) for _, ids, _ in found)
+        while _decoded_size[0] > DECODED_KEPT and len(_DECODED) > 1:
+            _decoded_size[0] -= sum(len(ids) for _, ids, _ in _DECODED.popitem(last=False)[1])
+    return found
+
+
+def _kept_blocks(
+    blocks: list[tuple[int, array[int], Sequence[float]]], only: Sequence[int] | None, span: range
+) -> Iterator[tuple[Sequence[int], Sequence[float], None]]:
+    """`postings_blocks` from decoded blocks: the same blocks, cut the same way."""
+    i, n = 0, len(only) if only is not None else 0
+    for last, ids, weights in blocks:
+        if last < span.start or only is not None and i < n and only[i] > last:
+            continue
+        if only is not None:
+            if i >= n:
+                return
+            i = bisect_right(only, last, i)
+        if ids[0] >= span.stop:
+            return
+        yield _within(span, ids, weights, None) if ids[0] < span.start or last >= span.stop else (ids, weights, None)
 
 
 def _within(span: range, ids: Sequence[int], weights: Sequence[float], values: Sequence[Any] | None) -> Any:

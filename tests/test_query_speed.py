@@ -20,7 +20,7 @@ from indexer.documents import Document
 from indexer.metadata import Metadata
 from indexer.schema import SentDate, build_schema, parse_period
 from indexer.store import create_or_open, writing
-from query import topk
+from query import fast, topk
 from query.fast import DayRange, count, matched_tokens, text_words, with_day_ranges
 from query.parse import Filters, combine
 from query.people import directory
@@ -328,3 +328,36 @@ def test_segments_are_cut_in_two_at_their_middle(multi: tuple[Path, list[str]]) 
         for (_, _, a), (_, _, b), (_, _, span) in zip(first, second, whole, strict=True):
             assert a.start == span.start and a.stop == b.start and b.stop == span.stop
             assert abs(len(a) - len(b)) <= 1
+
+
+def test_postings_kept_decoded_give_the_same_hits(
+    multi: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Common terms' postings, kept decoded from one search to the next, give the same hits,
+    totals and scores as postings read from the index, with date filters (only some documents),
+    in two processes (half of each segment), and from the kept blocks the second time."""
+    path, words = multi
+    texts = [words[0], f"{words[1]} {words[2]}", f"({words[3]} OR {words[4]}) NOT {words[5]}"]
+    texts.append(f'"{words[0]} {words[1]}"')
+    spans = [Filters(), Filters(since="2010-02-11", until="2011-09")]
+
+    def run() -> list[tuple[int, list[tuple[str, float | None]]]]:
+        return [
+            (r.total, [(h.id, h.score) for h in r.hits])
+            for r in (search(path, t, f, limit=10) for t in texts for f in spans)
+        ]
+
+    monkeypatch.setattr(fast, "DECODED_MIN", 10**9)
+    read = run()
+    monkeypatch.setattr(fast, "DECODED_MIN", 1)
+    monkeypatch.setattr(fast, "_DECODED", type(fast._DECODED)())
+    monkeypatch.setattr(fast, "_decoded_size", [0])
+    assert run() == read
+    assert fast._DECODED
+    assert run() == read  # from the kept blocks
+    monkeypatch.setattr(topk, "PARALLEL_POSTINGS", 0)
+    assert run() == read
+    monkeypatch.setattr(fast, "DECODED_KEPT", 1)  # room for one term: the others dropped
+    fast._DECODED.clear()
+    assert run() == read
+    assert len(fast._DECODED) == 1

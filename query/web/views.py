@@ -45,7 +45,7 @@ def snippet(text: str) -> Markup:
 
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("query.web", "templates"), autoescape=True, trim_blocks=True,
-                      lstrip_blocks=True)  # fmt: skip
+                      lstrip_blocks=True, auto_reload=False)  # fmt: skip  # package files: no stat per include
     env.filters |= {"marked": marked, "snippet": snippet}
     env.globals |= {
         "facet_link": facet_link, "facet_active": facet_active, "statuses": STATUSES, "sorts": list(Sort),
