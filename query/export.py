@@ -107,7 +107,7 @@ def export_records(
     """The export record of every matching document, streamed; each cites the page `foia search`
     cites (see `search.cited_page`; the document's first page when the query has no words in the
     text); `thread` names its conversation (`foia thread`)."""
-    with opened(index_dir) as (ix, searcher):
+    with opened(index_dir, own=True) as (ix, searcher):  # a generator: a searcher of its own
         q = combine(text, filters or Filters(), ix.schema, directory(index_dir, ix, aliases))
         words = text_words(q, searcher.reader())  # wildcards expanded, excluded words left out
         batch: list[tuple[dict[str, Any], int | None]] = []

@@ -14,14 +14,17 @@ score as Whoosh's own DateRange gives.
 
 from __future__ import annotations
 
+import re
+import threading
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import accumulate, chain
+from itertools import accumulate, chain, compress
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.analysis import LowercaseFilter, StemFilter, StopFilter, Token
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Token
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.searching import Searcher
 
@@ -54,6 +57,9 @@ def postings_blocks(
             m.next()
         yield _within(span, ids, weights, raw)
         return
+    if not values and (decoded := _decoded(reader, fieldname, btext, m)) is not None:
+        yield from _kept_blocks(decoded, only, span)
+        return
     i, n = 0, len(only) if only is not None else 0
     while m.is_active():
         last = m.block_max_id()
@@ -77,6 +83,65 @@ def postings_blocks(
         block = (ids, m._weights, m._values if values else None)
         yield _within(span, *block) if ids[0] < span.start or last >= span.stop else block
         m._next_block()
+
+
+DECODED_MIN = 1_000
+"""Terms in at least this many documents of a segment keep their postings decoded (Whoosh's blocks
+are pickled and compressed: reading them is most of the time of a search for a common word)."""
+DECODED_KEPT = 4_000_000
+"""Decoded postings kept in all (about 8 bytes each), the least recently used dropped first."""
+_DECODED: OrderedDict[tuple[str, str, bytes], list[tuple[int, array[int], Sequence[float]]]] = OrderedDict()
+_DECODED_LOCK = threading.Lock()
+_decoded_size = [0]
+
+
+def _decoded(reader: Any, fieldname: str, btext: bytes, m: Any) -> list[tuple[int, array[int], Sequence[float]]] | None:
+    """A common term's postings in one segment as (last document, documents, weights) blocks, kept
+    for the next search (a segment never changes; deletions are left to the caller); None for a
+    rare term. A reading room's searches repeat their words: each facet or timeline click runs
+    the same words with one more filter."""
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if segment is None or reader.doc_frequency(fieldname, btext) < DECODED_MIN:
+        return None
+    key = (segment.segment_id(), fieldname, btext)
+    with _DECODED_LOCK:
+        found = _DECODED.get(key)
+        if found is not None:
+            _DECODED.move_to_end(key)
+            return found
+    found = []
+    while m.is_active():
+        if m._data is None:
+            m._read_data()
+        raw = m._data[0]
+        if m._weights is None:
+            m._read_weights()
+        found.append((m.block_max_id(), array("I", raw if m._byteids else accumulate(raw)), m._weights))
+        m._next_block()
+    with _DECODED_LOCK:
+        if key not in _DECODED:
+            _DECODED[key] = found
+            _decoded_size[0] += sum(len(ids) for _, ids, _ in found)
+        while _decoded_size[0] > DECODED_KEPT and len(_DECODED) > 1:
+            _decoded_size[0] -= sum(len(ids) for _, ids, _ in _DECODED.popitem(last=False)[1])
+    return found
+
+
+def _kept_blocks(
+    blocks: list[tuple[int, array[int], Sequence[float]]], only: Sequence[int] | None, span: range
+) -> Iterator[tuple[Sequence[int], Sequence[float], None]]:
+    """`postings_blocks` from decoded blocks: the same blocks, cut the same way."""
+    i, n = 0, len(only) if only is not None else 0
+    for last, ids, weights in blocks:
+        if last < span.start or only is not None and i < n and only[i] > last:
+            continue
+        if only is not None:
+            if i >= n:
+                return
+            i = bisect_right(only, last, i)
+        if ids[0] >= span.stop:
+            return
+        yield _within(span, ids, weights, None) if ids[0] < span.start or last >= span.stop else (ids, weights, None)
 
 
 def _within(span: range, ids: Sequence[int], weights: Sequence[float], values: Sequence[Any] | None) -> Any:
@@ -403,27 +468,72 @@ def _final_texts(analyzer: Any) -> dict[str, str]:
     return texts
 
 
-def matched_tokens(analyzer: Any, text: str, words: frozenset[str]) -> Iterator[Any]:
+def matched_tokens(analyzer: Any, text: str, words: frozenset[str], near: int | None = None) -> Iterator[Any]:
     """The tokens of `text` as `analyzer` gives them for highlighting (index mode, stop words
-    kept), each marked `matched` when its text is one of `words`.
+    kept), each marked `matched` when its text is one of `words`; with `near`, only the tokens a
+    Whoosh `ContextFragmenter` with that `surround` reads to cut passages around the matches (see
+    `_near`; 0: the matched tokens alone).
 
-    For the stemming analyzer (a tokenizer, then filters that change each token on its own) only
-    the tokenizer runs over the text, and each distinct word goes through the filters once."""
-    items = getattr(analyzer, "items", None)
-    if not items or not all(isinstance(f, _PER_TOKEN) for f in items[1:]):
-        for t in analyzer(text, positions=True, chars=True, mode="index", removestops=False):
-            t.matched = t.text in words
-            yield t
+    For the stemming analyzer (a regular-expression tokenizer, then filters that change each token
+    on its own) the tokenizer's expression finds the words in C, each distinct word goes through
+    the filters once, and tokens are made only for the words kept. As Whoosh's tokenizers do, one
+    token object is yielded again and again, changed each time: copy a token to keep it."""
+    items = getattr(analyzer, "items", None) or [None]
+    tokenizer, filters = items[0], items[1:]
+    per_token = all(isinstance(f, _PER_TOKEN) for f in filters)
+    if not isinstance(tokenizer, RegexTokenizer) or tokenizer.gaps or not per_token:
+        yield from _windowed(_analyzed(analyzer, text, words), near)
         return
+    found = list(tokenizer.expression.finditer(text))
     final = _final_texts(analyzer)
-    for t in items[0](text, positions=True, chars=True, mode="index", removestops=False):
-        word = t.text
-        out = final.get(word)
-        if out is None:
-            out = final[word] = _filtered(analyzer, word)
-        t.text = out
-        t.matched = out in words
+    forms = list(map(re.Match.group, found))
+    for form in set(forms).difference(final):
+        final[form] = _filtered(analyzer, form)
+    texts = list(map(final.__getitem__, forms))
+    matched = list(map(words.__contains__, texts))
+    spans = list(map(re.Match.span, found))
+    kept = range(len(spans)) if near is None else _near(list(compress(range(len(spans)), matched)), spans, near)
+    t = Token(positions=True, chars=True, removestops=False, mode="index")
+    for i in kept:
+        t.text, t.pos, t.matched, t.stopped = texts[i], i, matched[i], False
+        t.startchar, t.endchar = spans[i]
         yield t
+
+
+def _analyzed(analyzer: Any, text: str, words: frozenset[str]) -> Iterator[Any]:
+    for t in analyzer(text, positions=True, chars=True, mode="index", removestops=False):
+        t.matched = t.text in words
+        yield t
+
+
+def _windowed(tokens: Iterable[Any], near: int | None) -> Iterator[Any]:
+    """`_near` over a stream of tokens (copies of them, since a token is reused)."""
+    if near is None:
+        yield from tokens
+        return
+    listed = [t.copy() for t in tokens]
+    hits = [i for i, t in enumerate(listed) if t.matched]
+    for i in _near(hits, [(t.startchar, t.endchar) for t in listed], near):
+        yield listed[i]
+
+
+def _near(hits: list[int], spans: list[tuple[int, int]], surround: int) -> Iterator[int]:
+    """The numbers of the tokens (`spans`: their characters) that a Whoosh `ContextFragmenter`
+    with this `surround` reads to cut the passages of the matched ones (`hits`, sorted), in order;
+    it cuts the same passages from them as from every token.
+
+    Before a match it keeps the tokens starting at most `surround` characters before the end of the
+    token before the match (and forgets the earlier ones as it reads that token); a passage ends
+    once its tokens from its last match on hold 2 x `surround` characters (without the spaces
+    between them), or sooner."""
+    starts = [start for start, _ in spans]
+    lengths = list(accumulate((end - start for start, end in spans), initial=0))
+    n, done = len(spans), 0
+    for hit in hits:
+        first = bisect_left(starts, spans[hit - 1][1] - surround) if hit else 0
+        last = min(n, max(hit + 1, bisect_left(lengths, lengths[hit] + 2 * surround) + 1))
+        yield from range(max(done, first), max(done, last))
+        done = max(done, last)
 
 
 def _filtered(analyzer: Any, word: str) -> str:

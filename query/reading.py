@@ -63,7 +63,7 @@ def marks(text: str, words: frozenset[str]) -> tuple[tuple[int, int], ...]:
     """The character spans of `text` whose words, read as the index reads its text, are `words`."""
     if not words:
         return ()
-    return tuple((t.startchar, t.endchar) for t in matched_tokens(_text_analyzer(), text, words) if t.matched)
+    return tuple((t.startchar, t.endchar) for t in matched_tokens(_text_analyzer(), text, words, 0) if t.matched)
 
 
 @cache

@@ -5,10 +5,12 @@ Only this module (with `export`) knows Whoosh's searcher.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -23,7 +25,7 @@ from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Results, Searcher
 
 from indexer.errors import AmbiguousDocumentError, BadArgumentError, DocumentNotFoundError, QueryError
-from indexer.store import open_index
+from indexer.store import index_exists, open_index
 from indexer.titles import first_line
 
 from . import topk
@@ -200,7 +202,7 @@ def snippets(hit: WhooshHit, words: frozenset[str], top: int = 3) -> tuple[Snipp
     if not text or not words:
         return ()
     analyzer = hit.results.searcher.schema["text"].analyzer
-    tokens = highlight.Highlighter._merge_matched_tokens(matched_tokens(analyzer, text, words))
+    tokens = highlight.Highlighter._merge_matched_tokens(matched_tokens(analyzer, text, words, _FRAGMENTER.surround))
     scored = [(_SCORER(f), f) for f in _FRAGMENTER.fragment_tokens(text, tokens)]
     best = sorted((sf for sf in scored if sf[0] >= 1), key=lambda sf: (-sf[0], sf[1].startchar))[:top]
     formatter = _PageFormatter(text, hit.get("first_page", 1))
@@ -252,8 +254,13 @@ def label(fields: Any) -> str:
 
 
 @contextmanager
-def opened(index_dir: Path) -> Iterator[tuple[Index, Searcher]]:
-    """An index and a searcher over it, closed at the end of the block."""
+def opened(index_dir: Path, own: bool = False) -> Iterator[tuple[Index, Searcher]]:
+    """An index and a searcher over it, closed at the end of the block; inside `keep_open`, this
+    thread's, kept open for the next block while the index holds the same commit. `own`: a
+    searcher of its own all the same (a generator, which may resume in another thread)."""
+    if _KEEP_OPEN.get() and not own:
+        yield _kept(index_dir)
+        return
     ix = open_index(index_dir)
     searcher = ix.searcher()
     try:
@@ -261,6 +268,50 @@ def opened(index_dir: Path) -> Iterator[tuple[Index, Searcher]]:
     finally:
         searcher.close()
         ix.close()
+
+
+_KEEP_OPEN: ContextVar[bool] = ContextVar("keep_open", default=False)
+
+
+class _Kept(threading.local):
+    def __init__(self) -> None:
+        self.open: dict[Path, tuple[Index, Searcher]] = {}
+        """This thread's open index and searcher of each index folder (a searcher reads its files
+        through state of its own: one thread at a time)."""
+
+
+_KEPT = _Kept()
+
+
+@contextmanager
+def keep_open() -> Iterator[None]:
+    """Within the block (and the threads it hands work to, which copy its context), each thread
+    keeps its index and searcher open from one search to the next: a server's request then neither
+    opens the index nor reads its segments' tables again. A searcher is opened anew when the index
+    has a newer commit."""
+    token = _KEEP_OPEN.set(True)
+    try:
+        yield
+    finally:
+        _KEEP_OPEN.reset(token)
+
+
+def _kept(index_dir: Path) -> tuple[Index, Searcher]:
+    found = _KEPT.open.pop(index_dir, None)
+    if found is not None:
+        try:
+            current = found[1].up_to_date() and index_exists(index_dir)
+        except Exception:  # the index was removed or damaged: opened again below, with its error
+            current = False
+        if not current:
+            found[1].close()
+            found[0].close()
+            found = None
+    if found is None:
+        ix = open_index(index_dir)
+        found = ix, ix.searcher()
+    _KEPT.open[index_dir] = found
+    return found
 
 
 def _order(sort: Sort) -> dict[str, Any]:
@@ -305,9 +356,9 @@ def search(
     with opened(index_dir) as (ix, searcher):
         people = directory(index_dir, ix, aliases)
         wanted = None if limit is None else limit * page
-        found = find(searcher, combine(text, filters, ix.schema, people), wanted, sort)
+        found = find(searcher, combine(text, filters, ix.schema, people), wanted, sort, docs=bool(names))
         reading = suggestion = None
-        if not found.total and (literal := _literal(searcher, text, filters, people, wanted, sort)):
+        if not found.total and (literal := _literal(searcher, text, filters, people, wanted, sort, bool(names))):
             if strict:
                 suggestion = literal[0] if literal[1].total else None
             else:
@@ -327,14 +378,14 @@ def search(
         if partial is not None and limit is not None:
             hits += _partial_hits(searcher, partial, max(0, (page - 1) * limit - len(whole)), limit - len(shown))
         empty: dict[str, list[FacetCount]] = {name: [] for name in names}
-        counts = facet_counts(searcher, found.query, names, people, top_values) if found.total else empty
+        counts = facet_counts(searcher, found.query, names, people, top_values, found.docs) if found.total else empty
         return SearchResult(
             found.total, tuple(hits), page, counts, suggestion, partial=partial.total if partial else 0, reading=reading
         )
 
 
 def _literal(
-    searcher: Searcher, text: str, filters: Filters, people: Any, wanted: int | None, sort: Sort
+    searcher: Searcher, text: str, filters: Filters, people: Any, wanted: int | None, sort: Sort, docs: bool = False
 ) -> tuple[str, Found] | None:
     """The query with its operator words read as words, and what it finds; None when it has none."""
     literal = literal_reading(text)
@@ -344,7 +395,7 @@ def _literal(
         q = combine(literal, filters, searcher.schema, people)
     except QueryError:  # nothing left to search once the operators are words (most are stop words)
         return None
-    return literal, find(searcher, q, wanted, sort)
+    return literal, find(searcher, q, wanted, sort, docs=docs)
 
 
 @dataclass(frozen=True)
@@ -403,12 +454,15 @@ def _missing(partial: _Partial, docnum: int) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Found:
     """What `find` found: the exact total, Whoosh's results (None when nothing matched), the query
-    as run, and what to add to Whoosh's scores (the date ranges applied as a filter)."""
+    as run, what to add to Whoosh's scores (the date ranges applied as a filter), and the matching
+    documents when `find` was asked for them and had them at no cost (each segment's own numbers,
+    by the segment's first global number; None otherwise)."""
 
     total: int
     results: Any
     query: wq.Query
     bonus: float = 0.0
+    docs: Mapping[int, Collection[int]] | None = None
 
 
 def find(
@@ -417,9 +471,11 @@ def find(
     wanted: int | None,
     sort: Sort = Sort.relevance,
     only: set[int] | None = None,
+    docs: bool = False,
 ) -> Found:
     """The top `wanted` hits of a query (every hit for None) and the exact number of matches;
-    `only`: the documents (global numbers) that may match, None for all.
+    `only`: the documents (global numbers) that may match, None for all; `docs`: keep the matching
+    documents when the search reads them all anyway (for facet counts).
 
     Keyword queries (terms under And/Or/Not) are scored a term at a time (`topk`). Otherwise
     Whoosh skips the documents that cannot make the top hits, which makes its own count wrong, so
@@ -436,10 +492,10 @@ def find(
         return Found(0, None, q)
     bonus = sum(d.boost for d in dates) if allow is not None and rest is not None else 0.0
     if sort is Sort.relevance and wanted is not None and rest is not None:
-        best = topk.top(searcher, rest, wanted, allow)
+        best = topk.top(searcher, rest, wanted, allow, docs=docs)
         if best is not None:
-            total, top_n = best
-            return Found(total, Results(searcher, rest, top_n) if total else None, q, bonus)
+            results = Results(searcher, rest, best.best) if best.total else None
+            return Found(best.total, results, q, bonus, best.docs)
     keep = None if allow is None or rest is None else {offset + d for offset, docs in allow.items() for d in docs}
     scored = q if keep is None else rest
     assert scored is not None
@@ -478,7 +534,7 @@ def iter_hits(
 ) -> Iterator[dict[str, Any]]:
     """Stored fields of every matching document (every document for an empty query), streamed in
     the chosen order (best first by default; index order for everything unsorted)."""
-    with opened(index_dir) as (ix, searcher):
+    with opened(index_dir, own=True) as (ix, searcher):
         q = combine(text, filters or Filters(), ix.schema, directory(index_dir, ix, aliases))
         if isinstance(q, wq.Every) and sort is Sort.relevance:
             yield from searcher.all_stored_fields()

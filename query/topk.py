@@ -18,7 +18,9 @@ import heapq
 import os
 import pickle
 import threading
+from array import array
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import accumulate, compress, repeat
 from operator import add, mul
 from pickle import UnpicklingError, loads
@@ -67,41 +69,65 @@ def supported(q: wq.Query) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Ranked:
+    """What `top` found: how many documents match, the best as (score, global document number),
+    best first, and, when asked for, every matching document: each segment's own numbers (in no
+    order), by the segment's first global number (segments without a match left out)."""
+
+    total: int
+    best: list[tuple[float, int]]
+    docs: dict[int, array[int]] | None = None
+
+
 def top(
-    searcher: Searcher, q: wq.Query, limit: int, allow: dict[int, set[int]] | None = None
-) -> tuple[int, list[tuple[float, int]]] | None:
-    """How many documents match `q` and the best `limit` as (score, global document number), best
-    first; None when the query is not `supported` or its weighting needs more than weight and
-    length. `allow`: the only documents of each segment that may match, by the segment's first
-    global number."""
+    searcher: Searcher,
+    q: wq.Query,
+    limit: int,
+    allow: dict[int, set[int]] | None = None,
+    *,
+    docs: bool = False,
+) -> Ranked | None:
+    """How many documents match `q` and the best `limit`; with `docs`, every matching document
+    too (what facet counts need, so the query is not run again for them). None when the query is
+    not `supported` or its weighting needs more than weight and length. `allow`: the only
+    documents of each segment that may match, by the segment's first global number."""
     if not supported(q):
         return None
     try:
-        return _top(searcher, q, limit, allow)
+        return _top(searcher, q, limit, allow, docs)
     except Unscorable:
         return None
 
 
-def _top(
-    searcher: Searcher, q: wq.Query, limit: int, allow: dict[int, set[int]] | None
-) -> tuple[int, list[tuple[float, int]]]:
+_SegmentTop = tuple[int, int, list[tuple[float, int]], "array[int] | None"]
+"""A part's first global number, its number of matches, its best hits, its matches when asked."""
+
+
+def _top(searcher: Searcher, q: wq.Query, limit: int, allow: dict[int, set[int]] | None, docs: bool) -> Ranked:
     tables: dict[tuple[str, bytes, float, bool], _ScoreTable] = {}  # scores use index-wide statistics
 
-    def segment_top(part: tuple[Searcher, int, range]) -> tuple[int, list[tuple[float, int]]]:
+    def segment_top(part: tuple[Searcher, int, range]) -> _SegmentTop:
         sub, offset, span = part
         only = None if allow is None else sorted(d for d in allow.get(offset, ()) if d in span)
         if only is not None and not only:
-            return 0, []
+            return offset, 0, [], None
         scores = _Segment(sub, tables, span).scores(q, only)
-        return len(scores), [(score, offset + docnum) for score, docnum in _best(scores, limit)]
+        best = [(score, offset + docnum) for score, docnum in _best(scores, limit)]
+        return offset, len(scores), best, array("I", scores) if docs and scores else None  # an array pickles small
 
     whole = [(sub, offset, range(sub.reader().doc_count_all())) for sub, offset in segments(searcher)]
     if _postings_to_read(searcher, q) >= PARALLEL_POSTINGS:
         found = _in_two_processes(segment_top, *_halves(whole))
     else:
         found = [segment_top(part) for part in whole]
-    best = sorted((hit for _, hits in found for hit in hits), key=lambda sd: (-sd[0], sd[1]))
-    return sum(total for total, _ in found), best[:limit]
+    best = sorted((hit for _, _, hits, _ in found for hit in hits), key=lambda sd: (-sd[0], sd[1]))
+    matching: dict[int, array[int]] | None = {} if docs else None
+    if matching is not None:
+        for offset, _, _, ids in found:
+            if ids is not None:
+                matching.setdefault(offset, array("I")).extend(ids)
+    return Ranked(sum(total for _, total, _, _ in found), best[:limit], matching)
 
 
 PARALLEL_POSTINGS = 50_000

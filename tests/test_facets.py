@@ -14,7 +14,7 @@ from whoosh import sorting
 
 from indexer import Options, index_paths
 from indexer.schema import FACET_FIELDS
-from query import Aliases, Filters, parse_aliases, search
+from query import Aliases, Filters, facets, parse_aliases, search
 from query.facets import FACETS, _shown, facet_counts
 from query.fast import segments
 from query.parse import combine
@@ -93,6 +93,22 @@ def test_counts_agree_with_whoosh_facets(index: Path, text: str) -> None:
         found = ours(index, text, aliases)
         for name in FACETS:
             assert found[name] == whoosh_counts(index, text, name, aliases), (text, name)
+
+
+@pytest.mark.parametrize("text", ["harbor", "schedule", "budget OR tariff", "harbor NOT budget", '"harbor inspection"'])
+def test_a_search_counts_facets_over_the_documents_it_scored(
+    index: Path, text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`search` hands the documents its top-k scoring matched to the facet counts: the query is not
+    run again, and the counts are Whoosh's."""
+    def not_again(*_: object) -> set[int]:
+        raise AssertionError("the query was run again for the facets")
+
+    monkeypatch.setattr(facets, "doc_set", not_again)
+    for aliases in (Aliases(), ALIASES):
+        found = search(index, text, limit=5, facets=FACETS, aliases=aliases, top_values=None).facets
+        for name in FACETS:
+            assert Counter({f.value: f.count for f in found[name]}) == whoosh_counts(index, text, name, aliases), name
 
 
 def test_a_person_named_twice_in_one_document_counts_once(index: Path) -> None:

@@ -5,22 +5,26 @@ from __future__ import annotations
 
 import os
 import random
+from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from whoosh import highlight
 from whoosh import query as wq
+from whoosh.analysis import SimpleAnalyzer
 from whoosh.searching import Searcher
 
 from indexer.documents import Document
 from indexer.metadata import Metadata
 from indexer.schema import SentDate, build_schema, parse_period
 from indexer.store import create_or_open, writing
-from query import topk
+from query import fast, topk
 from query.fast import DayRange, count, matched_tokens, text_words, with_day_ranges
 from query.parse import Filters, combine
 from query.people import directory
-from query.search import make_hit, opened, search
+from query.search import _FRAGMENTER, make_hit, opened, search
 
 SEGMENTS = 3
 PER_SEGMENT = 700
@@ -162,6 +166,41 @@ def test_fast_tokens_are_the_analyzers() -> None:
         assert [f[3] for f in fast] == [r[0] in words for r in reference]
 
 
+def _fragments(text: str, tokens: object) -> list[tuple[int, int, list[tuple[int, int, str]]]]:
+    merged = highlight.Highlighter._merge_matched_tokens(tokens)
+    return [
+        (f.startchar, f.endchar, [(t.startchar, t.endchar, t.text) for t in f.matches])
+        for f in _FRAGMENTER.fragment_tokens(text, merged)
+    ]
+
+
+@pytest.mark.parametrize("name", ["C05739674", "C05739647", "C05739545"])
+@pytest.mark.parametrize("analyzer", [build_schema()["text"].analyzer, SimpleAnalyzer(r"[\s,.;:]+", gaps=True)])
+def test_passages_from_the_tokens_near_matches_are_whooshs_from_every_token(
+    shared_corpus: Path, name: str, analyzer: Any
+) -> None:
+    """Snippets make tokens only for the words near a match (`fast._near`): the passages cut are
+    those Whoosh's fragmenter cuts from every token of the analyzer, for rare and common words, one
+    or several, on long State release documents; page marks make tokens only for the matches. Both
+    for the index's analyzer (read in C) and for another (tokens read one by one)."""
+    text = (shared_corpus / "state-f2015-04841" / "pdftotext-layout" / f"{name}.txt").read_text(encoding="utf-8")
+    counts = Counter(t.text for t in analyzer(text, removestops=False))
+    ranked = [w for w, _ in counts.most_common() if len(w) > 2]
+    choices = [ranked[:1], ranked[:3], ranked[len(ranked) // 2 : len(ranked) // 2 + 2], ranked[-1:], ranked[::7]]
+    for chosen in choices:
+        words = frozenset(chosen)
+        whole = []
+        for t in analyzer(text, positions=True, chars=True, mode="index", removestops=False):
+            t.matched = t.text in words
+            whole.append(t.copy())
+        expected = _fragments(text, iter(whole))
+        assert expected, chosen
+        assert _fragments(text, matched_tokens(analyzer, text, words, _FRAGMENTER.surround)) == expected, chosen
+        assert [(t.startchar, t.endchar) for t in whole if t.matched] == [
+            (t.startchar, t.endchar) for t in matched_tokens(analyzer, text, words, 0) if t.matched
+        ]
+
+
 def test_day_ranges_match_whooshs_date_range(multi: tuple[Path, list[str]]) -> None:
     path, _ = multi
     rng = random.Random(3)
@@ -205,10 +244,14 @@ def _check_top(searcher: Searcher, q: wq.Query) -> int:
     matches = sorted(searcher.docs_for_query(q))
     found = topk.top(searcher, q, len(matches))
     assert found is not None
-    total, ranked = found
+    total, ranked = found.total, found.best
     assert total == len(matches) == len(ranked)
     assert ranked == sorted(ranked, key=lambda sd: (-sd[0], sd[1]))
-    assert topk.top(searcher, q, 10) == (total, ranked[:10])
+    assert topk.top(searcher, q, 10) == topk.Ranked(total, ranked[:10])
+    with_docs = topk.top(searcher, q, 10, docs=True)
+    assert with_docs is not None and with_docs.docs is not None
+    assert {offset + d for offset, docs in with_docs.docs.items() for d in docs} == set(matches)
+    assert (with_docs.total, with_docs.best) == (total, ranked[:10])
     checked = ranked[:10] + random.Random(3).sample(ranked[10:], max(0, min(40, len(ranked) - 10)))
     for score, docnum in checked:
         assert score == pytest.approx(searcher.search(q, filter={docnum}, limit=1)[0].score, rel=1e-9)
@@ -243,18 +286,26 @@ def test_term_at_a_time_leaves_wildcards_fuzzy_terms_and_loose_phrases_to_whoosh
 
 
 def test_two_processes_give_the_same_hits(multi: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Scoring half the segments in a forked process changes nothing."""
+    """Scoring half of every segment in a forked process changes nothing: neither the hits nor the
+    matching documents sent back."""
     path, words = multi
     with opened(path) as (ix, searcher):
         queries = [
             combine(t, Filters(), ix.schema) for t in (words[0], f'"{words[0]} {words[1]}"', f"{words[2]} {words[3]}")
         ]
-        alone = [topk.top(searcher, q, 10) for q in queries]
+        alone = [_found(topk.top(searcher, q, 10, docs=True)) for q in queries]
+        assert all(docs for _, _, docs in alone)
         monkeypatch.setattr(topk, "PARALLEL_POSTINGS", 0)
         forked = []
         monkeypatch.setattr(topk.os, "fork", lambda real=os.fork: forked.append(1) or real())
-        assert [topk.top(searcher, q, 10) for q in queries] == alone
+        assert [_found(topk.top(searcher, q, 10, docs=True)) for q in queries] == alone
         assert len(forked) == len(queries)
+
+
+def _found(ranked: topk.Ranked | None) -> tuple[int, list[tuple[float, int]], set[int]]:
+    """Total, best hits, and the matching documents as global numbers."""
+    assert ranked is not None and ranked.docs is not None
+    return ranked.total, ranked.best, {offset + d for offset, docs in ranked.docs.items() for d in docs}
 
 
 def test_work_the_child_fails_is_done_here() -> None:
@@ -277,3 +328,36 @@ def test_segments_are_cut_in_two_at_their_middle(multi: tuple[Path, list[str]]) 
         for (_, _, a), (_, _, b), (_, _, span) in zip(first, second, whole, strict=True):
             assert a.start == span.start and a.stop == b.start and b.stop == span.stop
             assert abs(len(a) - len(b)) <= 1
+
+
+def test_postings_kept_decoded_give_the_same_hits(
+    multi: tuple[Path, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Common terms' postings, kept decoded from one search to the next, give the same hits,
+    totals and scores as postings read from the index, with date filters (only some documents),
+    in two processes (half of each segment), and from the kept blocks the second time."""
+    path, words = multi
+    texts = [words[0], f"{words[1]} {words[2]}", f"({words[3]} OR {words[4]}) NOT {words[5]}"]
+    texts.append(f'"{words[0]} {words[1]}"')
+    spans = [Filters(), Filters(since="2010-02-11", until="2011-09")]
+
+    def run() -> list[tuple[int, list[tuple[str, float | None]]]]:
+        return [
+            (r.total, [(h.id, h.score) for h in r.hits])
+            for r in (search(path, t, f, limit=10) for t in texts for f in spans)
+        ]
+
+    monkeypatch.setattr(fast, "DECODED_MIN", 10**9)
+    read = run()
+    monkeypatch.setattr(fast, "DECODED_MIN", 1)
+    monkeypatch.setattr(fast, "_DECODED", type(fast._DECODED)())
+    monkeypatch.setattr(fast, "_decoded_size", [0])
+    assert run() == read
+    assert fast._DECODED
+    assert run() == read  # from the kept blocks
+    monkeypatch.setattr(topk, "PARALLEL_POSTINGS", 0)
+    assert run() == read
+    monkeypatch.setattr(fast, "DECODED_KEPT", 1)  # room for one term: the others dropped
+    fast._DECODED.clear()
+    assert run() == read
+    assert len(fast._DECODED) == 1

@@ -5,6 +5,7 @@ images, the original file, export, saved searches, batch search, errors; and `fo
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import json
 import re
@@ -332,3 +333,28 @@ def test_documents_holding_some_of_the_words_are_listed_with_what_they_lack(clie
     assert all(len(h["missing"]) == 1 for h in body["hits"])
     html = client.get("/", params={"q": "tariff inspection"}).text
     assert "hold some of the words" in html and 'class="badge missing">lacks ' in html
+
+
+def test_requests_reuse_their_threads_searcher_until_the_index_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index is opened once per worker thread, not at each request; a commit (documents added)
+    is seen by the next request; and a search outside the app still opens and closes its own."""
+    searching = importlib.import_module("query.search")  # the module (`query.search` is the function)
+    releases = tmp_path / "releases"
+    shutil.copytree(RELEASES, releases)
+    (releases / TEXT_RELEASE.name).unlink()
+    own = build_index(tmp_path / "ix", releases)
+    opened: list[Path] = []
+    real = searching.open_index
+    monkeypatch.setattr(searching, "open_index", lambda path: opened.append(path) or real(path))
+    with TestClient(create_app(own), base_url="http://localhost") as client:  # requests one after another: one thread
+        before = [client.get("/api/search", params={"q": "José"}).json()["total"] for _ in range(4)]
+        assert client.get("/", params={"q": "harbor"}).status_code == 200
+        assert len(opened) == 1 and before == [0] * 4
+        shutil.copy2(TEXT_RELEASE, releases / TEXT_RELEASE.name)
+        build_index(own, releases)
+        assert client.get("/api/search", params={"q": "José"}).json()["total"] >= 1
+        assert len(opened) == 2
+    searching.search(own, "harbor")
+    assert len(opened) == 3

@@ -16,9 +16,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from indexer.errors import ExitCode, FoiaSearchError
 
+from ..search import keep_open
 from . import api, html, threads, versions_diff
 from .guard import Guard
 from .params import MAX_BODY, Config
@@ -99,4 +101,17 @@ def create_app(
     app.include_router(threads.html_router, include_in_schema=False)
     app.include_router(threads.api_router, prefix="/api")
     app.add_middleware(Guard, token=token, loopback=loopback)
+    app.add_middleware(KeptSearchers)
     return app
+
+
+class KeptSearchers:
+    """ASGI middleware: requests use their worker thread's searcher of the index, kept open from
+    one request to the next (see `search.keep_open`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with keep_open():
+            await self.app(scope, receive, send)

@@ -6,7 +6,7 @@ links of the page (facets, chips, timeline bars, paging, export, document pages)
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from urllib.parse import quote, urlencode
 
 from ..parse import Filters
@@ -24,6 +24,15 @@ DEFAULT_SIZE = 20
 def param_of(name: str) -> str:
     """The URL parameter of a `Filters` field."""
     return PARAMS.get(name, name)
+
+
+_FILTER_FIELDS = tuple(f.name for f in fields(Filters))
+
+
+def filter_values(filters: Filters) -> dict[str, str | None]:
+    """The filters by field name (what `dataclasses.asdict` gives, without its deep copies: a
+    search page makes hundreds of links)."""
+    return {name: getattr(filters, name) for name in _FILTER_FIELDS}
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,7 @@ class SearchState:
     def params(self, **changes: object) -> list[tuple[str, str]]:
         """The URL parameters of this state with `changes` (Filters field names, or q, sort,
         page, size; None removes), defaults left out."""
-        values: dict[str, object] = {"q": self.q, **asdict(self.filters), "sort": self.sort.value}
+        values: dict[str, object] = {"q": self.q, **filter_values(self.filters), "sort": self.sort.value}
         values |= {"page": self.page, "size": self.size} | changes
         defaults = {"sort": Sort.relevance.value, "page": 1, "size": DEFAULT_SIZE}
         out = []
@@ -75,7 +84,7 @@ class SearchState:
 
     @property
     def active(self) -> bool:
-        return bool(self.q or any(asdict(self.filters).values()))
+        return bool(self.q or any(filter_values(self.filters).values()))
 
     def chips(self) -> list[Chip]:
         """The active filters, each with the link that removes it (a date span is one chip)."""
@@ -83,7 +92,7 @@ class SearchState:
         f = self.filters
         if f.since and f.since == f.until:
             found.append(Chip("date", f.since, self.refine(since=None, until=None)))
-        for name, value in asdict(f).items():
+        for name, value in filter_values(f).items():
             if not value or (name in ("since", "until") and f.since == f.until):
                 continue
             found.append(Chip(param_of(name), value, self.refine(**{name: None})))
@@ -113,5 +122,5 @@ def facet_link(state: SearchState, facet: str, value: str) -> str:
 
 
 def facet_active(state: SearchState, facet: str, value: str) -> bool:
-    current = asdict(state.filters)
+    current = filter_values(state.filters)
     return all((current.get(name) or "").lower() == value.lower() for name in FACET_FILTERS[facet])

@@ -4,7 +4,6 @@ matches in release text, and rendering a page's data through its template."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict
 from typing import Any
 
 from fastapi import Request
@@ -17,12 +16,12 @@ from ..batch import MAX_TERMS, BatchMode
 from ..parse import MAX_QUERY_LENGTH, STATUSES, Filters
 from ..reading import METADATA_FIELDS
 from ..search import MARK, Sort
-from .state import facet_active, facet_link, param_of
+from .state import facet_active, facet_link, filter_values, param_of
 
 
 def filter_items(filters: Filters) -> list[tuple[str, str]]:
     """The filters set, by their URL names."""
-    return [(param_of(k), v) for k, v in asdict(filters).items() if v]
+    return [(param_of(k), v) for k, v in filter_values(filters).items() if v]
 
 
 def marked(text: str, spans: Iterable[tuple[int, int]]) -> Markup:
@@ -46,7 +45,7 @@ def snippet(text: str) -> Markup:
 
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("query.web", "templates"), autoescape=True, trim_blocks=True,
-                      lstrip_blocks=True)  # fmt: skip
+                      lstrip_blocks=True, auto_reload=False)  # fmt: skip  # package files: no stat per include
     env.filters |= {"marked": marked, "snippet": snippet}
     env.globals |= {
         "facet_link": facet_link, "facet_active": facet_active, "statuses": STATUSES, "sorts": list(Sort),
