@@ -9,6 +9,10 @@ required, upper-case AND/OR/NOT always operators: the behaviour before) and as t
 default (documents holding some of the words after those holding all, operator words read as words
 when they find nothing). The found document is the one whose doc number the query came from.
 
+Then (issue 13) the default search with `collapse=True`, one hit per group of versions, counting a
+hit on any version or quoted copy of the wanted document (its group, `query.versions`); and, to
+tell what collapsing adds from what the looser count adds, the plain default counted the same way.
+
 Printed for each: success@1 and @3 (the document among the first 1 or 3 hits), MRR (mean of
 1/rank, 0 beyond the first 10), and queries with no hit at all; then the same counting any
 document with the same subject as found (the release holds several copies of a thread under one
@@ -33,7 +37,7 @@ from pathlib import Path
 from _common import STATE, arguments, header, require, scratch, verdict
 
 from indexer import index_paths
-from query import search
+from query import get_document, search, versions
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 TARGETS = {"success@3": 0.92, "MRR": 0.80}
@@ -99,6 +103,30 @@ def run(index_dir: Path, items: list[KnownItem], by_subject: dict[str, set[str]]
     return Score(ranks, copy_ranks, empty, time.perf_counter() - started)
 
 
+def grouped_ranks(index_dir: Path, items: list[KnownItem], collapse: bool) -> tuple[list[int | None], float]:
+    """Rank of the first hit that is the wanted document or one of its versions, and seconds."""
+    groups = [{v.id for v in versions(index_dir, get_document(index_dir, item.doc_number).id)} for item in items]
+    ranks: list[int | None] = []
+    started = time.perf_counter()
+    for item, group in zip(items, groups, strict=True):
+        hits = search(index_dir, item.query, limit=DEPTH, collapse=collapse).hits
+        ranks.append(next((i for i, h in enumerate(hits, 1) if h.id in group), None))
+    return ranks, time.perf_counter() - started
+
+
+def report_collapse(index_dir: Path, items: list[KnownItem], default: Score) -> None:
+    plain, flat = grouped_ranks(index_dir, items, collapse=False)
+    collapsed, seconds = grouped_ranks(index_dir, items, collapse=True)
+    print(default.line("default, the document itself (before)", default.ranks))
+    print(default.line("default, any version", plain))
+    print(default.line("--collapse, any version (after)", collapsed))
+    print(f"time per query: --collapse {seconds / len(items) * 1000:.1f} ms, default {flat / len(items) * 1000:.1f} ms "
+          f"({seconds / flat:.2f}x)")  # fmt: skip
+    for item, rank, before in zip(items, collapsed, default.ranks, strict=True):
+        if rank != before:
+            print(f"  {item.doc_number}: rank {before or '-'} -> {rank or '-'} collapsed: {item.query}")
+
+
 def report(index_dir: Path, items: list[KnownItem], by_subject: dict[str, set[str]]) -> None:
     search(index_dir, items[0].query)  # warm the caches before either is timed
     strict = run(index_dir, items, by_subject, strict=True)
@@ -117,6 +145,7 @@ def report(index_dir: Path, items: list[KnownItem], by_subject: dict[str, set[st
     for item, rank, before in zip(items, default.ranks, strict.ranks, strict=True):
         if rank is None or rank > 3:
             print(f"  below third: {item.doc_number} rank {rank or '-'} (strict {before or '-'}): {item.query}")
+    report_collapse(index_dir, items, default)
 
 
 def main() -> None:

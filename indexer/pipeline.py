@@ -40,6 +40,7 @@ from .store import (
     writing,
 )
 from .threads import ChainMessage, ThreadStore, document_chains, forget_threads, refresh_threads
+from .versions import clear_versions, update_versions
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -614,6 +615,7 @@ def _index_files(
             run.execute(_plan(found, run))
         _refresh_people(index_dir, ix)
         _refresh_threads(index_dir, ix)
+        _refresh_versions(index_dir, ix)
         return run.finish(started)
     finally:
         manifest.close()
@@ -647,6 +649,13 @@ def _refresh_threads(index_dir: Path, ix: Index) -> None:
         refresh_threads(index_dir, ix)
     except Exception:
         log.warning("could not link the threads of %s; queries will", index_dir, exc_info=True)
+def _refresh_versions(index_dir: Path, ix: Index) -> None:
+    """Group the documents added since the last run with their copies, versions and quoted
+    copies (see `versions`). A failure is logged, not raised: the next run catches up."""
+    try:
+        update_versions(index_dir, ix)
+    except Exception:
+        log.warning("could not group the versions of %s; the next run will", index_dir, exc_info=True)
 
 
 def _reconcile(run: _Run) -> None:
@@ -698,6 +707,7 @@ def _rebuild(index_dir: Path, progress: Progress | None, options: Options, start
     manifest = manifest_of(index_dir)
     ix = recreate(index_dir)
     forget_threads(index_dir)
+    clear_versions(index_dir)
     try:
         records = list(manifest.records("indexed"))
         with writing(ix) as writer:
@@ -706,6 +716,7 @@ def _rebuild(index_dir: Path, progress: Progress | None, options: Options, start
             run.execute(run.job(r.path, r.sha256, r.size, r.mtime_ns, engine=r.engine) for r in records)
         _refresh_people(index_dir, ix)
         _refresh_threads(index_dir, ix)
+        _refresh_versions(index_dir, ix)
         return run.finish(started)
     finally:
         manifest.close()

@@ -18,7 +18,7 @@ import json
 import shutil
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -289,6 +289,30 @@ def stored_documents(ix: Index, docnums: Iterable[int]) -> Iterator[dict[str, An
     with ix.searcher() as searcher:
         for docnum in docnums:
             yield searcher.stored_fields(docnum)
+def document_ids(ix: Index) -> set[str]:
+    """The id of every document the index holds as last committed (deleted ones left out), read
+    from the id field's vocabulary, not from the stored documents."""
+    reader = ix.reader()
+    try:
+        return {value for leaf, _ in reader.leaf_readers() for value, _ in _live_terms(leaf, "id")}
+    finally:
+        reader.close()
+
+
+@contextmanager
+def stored_reader(ix: Index) -> Iterator[Callable[[str], dict[str, object] | None]]:
+    """A lookup of stored fields by document id (None for an id the index lacks), over one
+    searcher kept open for the block."""
+    searcher = ix.searcher()
+
+    def fields(key: str) -> dict[str, object] | None:
+        docnum = searcher.document_number(id=key)
+        return None if docnum is None else searcher.stored_fields(docnum)
+
+    try:
+        yield fields
+    finally:
+        searcher.close()
 
 
 def content_key(ix: Index) -> str:

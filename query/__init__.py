@@ -23,6 +23,7 @@ from .parse import Filters, parse_query
 from .people import Directory, find_people
 from .reading import PageText, Reading, query_words, read_pages
 from .search import Hit, SearchResult, Snippet, Sort, StoredDocument, get_document, iter_hits, search, similar
+from .versions import Version, versions
 from .watch import Watch, WatchNews, add_watch, list_watches, new_hits, remove_watch
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "Snippet",
     "Sort",
     "StoredDocument",
+    "Version",
     "Watch",
     "WatchNews",
     "add_watch",
@@ -69,4 +71,5 @@ __all__ = [
     "remove_watch",
     "search",
     "similar",
+    "versions",
 ]

@@ -46,10 +46,11 @@ from .export import (
 from .facets import FACETS, FacetCount
 from .parse import Filters
 from .people import find_people
-from .search import MARK, Hit, SearchResult, Sort, get_document, printable, search
+from .search import MARK, Hit, SearchResult, Sort, get_document, iso, printable, search
 from .search import similar as similar_documents
 from .threads import thread as document_thread
 from .threads import thread_ids, thread_text
+from .versions import groups_of, versions
 from .watch import WATCH_FILE, add_watch, list_watches, new_hits, remove_watch
 
 DEFAULT_INDEX = Path("foia-index")
@@ -553,6 +554,9 @@ def search_command(
     strict: Annotated[
         bool, typer.Option("--strict", help="Only documents holding every word; operator words stay operators.")
     ] = False,
+    collapse: Annotated[
+        bool, typer.Option("--collapse", help="One hit per record: copies, versions and quoted copies folded.")
+    ] = False,
     aliases: AliasesOpt = None,
     index_dir: IndexOpt = DEFAULT_INDEX,
 ) -> None:
@@ -571,11 +575,15 @@ def search_command(
     them finds nothing, they are searched as words and the output says so (`reading` in JSON).
     --strict turns both off.
 
+    --collapse shows one hit per record: exact copies, versions (the same record released again)
+    and quoted copies (an email quoted in a later reply) fold into their best ranked hit, which
+    says how many versions it has (`versions` in JSON; list them with `foia versions ID`).
+
     `--format json` prints one object with the hits (each with its `thread`, see `foia thread`),
     the facets asked for with --by, and a suggestion when nothing matched."""
     result = search(
         index_dir, query, filters, limit, page=page, sort=sort, facets=by or (), aliases=_aliases(aliases, index_dir),
-        strict=strict,
+        strict=strict, collapse=collapse,
     )  # fmt: skip
     _write_hits(result, fmt, index_dir)
 
@@ -598,6 +606,8 @@ def _print_hits(total: int, hits: Sequence[Hit], page: int = 1, partial: int = 0
         out.print(f"   {_shown(_head(hit))}  [dim]{_shown(hit.source)} p.{hit.page}  id {hit.id}[/dim]")
         if hit.missing:
             out.print(f"   [yellow]missing: {escape(', '.join(hit.missing))}[/yellow]")
+        if hit.versions > 1:
+            out.print(f"   [magenta]{hit.versions} versions[/magenta] [dim](foia versions {hit.id})[/dim]")
         for snippet in hit.snippets:
             out.print(f"   [cyan]p.{snippet.page}[/cyan] {_highlight(snippet.text)}")
 
@@ -814,7 +824,11 @@ def show(
     doc = get_document(index_dir, doc_id)
     pages = [page] if page is not None else list(range(doc.first_page, doc.first_page + len(doc.pages)))
     texts = [doc.page(number) for number in pages]
-    record = document_record(doc.fields, thread=thread_ids(index_dir, [doc.id]).get(doc.id))
+    record = document_record(
+        doc.fields,
+        thread=thread_ids(index_dir, [doc.id]).get(doc.id),
+        group=groups_of(index_dir, [doc.id]).get(doc.id),
+    )
     if as_json:
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return
@@ -861,6 +875,36 @@ def export(
         write_csv(records, sys.stdout, chosen or CSV_FIELDS)
     else:
         write_jsonl(records, sys.stdout, chosen)
+
+
+@app.command("versions")
+@handle_errors
+def versions_command(
+    doc_id: Annotated[str, typer.Argument(metavar="ID", help="Document id (from search) or doc number.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: the versions.")] = False,
+    index_dir: IndexOpt = DEFAULT_INDEX,
+) -> None:
+    """List the versions of a document.
+
+    Its exact copies, the same record released again (same record or doc number, or nearly the
+    same words) and quoted copies (its text quoted in a later reply, or quoting an earlier email),
+    oldest release first, each with its release date, file and how it is linked: copy, version,
+    quoted (quoted in this one), quotes (quotes this one), group (linked through another version).
+    Groups are made as documents are indexed."""
+    found = versions(index_dir, doc_id)
+    if as_json:
+        body = [asdict(v) | {"release_date": iso(v.release_date), "date": iso(v.date)} for v in found]
+        print(json.dumps({"id": next(v.id for v in found if v.relation == "self"), "versions": body},
+                         ensure_ascii=False))  # fmt: skip
+        return
+    out.print(f"{_count(len(found), 'version')}")
+    for v in found:
+        released = f"{v.release_date:%Y-%m-%d}" if v.release_date else "release date unknown"
+        how = "this document" if v.relation == "self" else v.relation + (f" {v.score:.2f}" if v.score else "")
+        pages = f"p.{v.first_page}" if v.first_page == v.last_page else f"pp.{v.first_page}-{v.last_page}"
+        number = v.record_number or v.doc_number or ""
+        out.print(f"{released}  [bold]{_shown(how)}[/bold]  {_shown(number)}  {_shown(v.label)}")
+        out.print(f"            [dim]{_shown(v.source)} {pages}  id {v.id}[/dim]")
 
 
 # --- saved searches -----------------------------------------------------------------------------

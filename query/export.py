@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from indexer.errors import BadArgumentError
+from indexer.versions import Group, groups_of
 
 from .aliases import Aliases
 from .citations import citation
@@ -24,7 +25,7 @@ DOCUMENT_FIELDS = (
     "sender", "recipients", "cc", "subject", "release_status", "exemptions", "classification", "text",
     "participants", "attachments", "bates", "classified_by", "declassify_on", "ocr_pages", "stamps",
     "agency", "page", "citation", "provenance", "record_number", "record_agency", "record_pages", "title",
-    "exemption_details", "inferred", "thread",
+    "exemption_details", "inferred", "thread", "versions", "group",
 )  # fmt: skip
 """Keys of `foia export` records; the first sixteen are the stable contract, the rest may grow."""
 
@@ -37,7 +38,7 @@ CELL_LIMIT = 32_767
 
 HIT_FIELDS = (
     "id", "score", "case_number", "doc_number", "date", "sender", "subject", "page", "snippets",
-    "source", "first_page", "last_page", "agency", "citation", "title", "missing",
+    "source", "first_page", "last_page", "agency", "citation", "title", "versions", "group", "missing",
 )  # fmt: skip
 """Keys of `foia search --format jsonl` records."""
 
@@ -55,9 +56,12 @@ def provenance(fields: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def document_record(fields: Mapping[str, Any], page: int | None = None, thread: str | None = None) -> dict[str, Any]:
+def document_record(
+    fields: Mapping[str, Any], page: int | None = None, thread: str | None = None, group: Group | None = None
+) -> dict[str, Any]:
     """The export record of one stored document; `page` is the page cited (the first match's),
-    `thread` the id of the conversation it belongs to (see `threads`)."""
+    `thread` the id of the conversation it belongs to (see `threads`), `group` its group of
+    versions (`versions` counts them, 1 for a document alone)."""
     return {
         "id": fields["id"],
         "source": fields.get("source"),
@@ -93,6 +97,8 @@ def document_record(fields: Mapping[str, Any], page: int | None = None, thread: 
         "exemption_details": list(fields.get("exemption_details") or []),
         "inferred": list(fields.get("inferred") or []),
         "thread": thread,
+        "versions": group.size if group else 1,
+        "group": group.name if group else None,
     }
 
 
@@ -124,9 +130,11 @@ THREAD_BATCH = 500
 
 
 def _threaded(index_dir: Path, batch: list[tuple[dict[str, Any], int | None]]) -> Iterator[dict[str, Any]]:
-    threads = thread_ids(index_dir, [str(fields["id"]) for fields, _ in batch])
-    for fields, page in batch:
-        yield document_record(fields, page, threads.get(str(fields["id"])))
+    """The records of a batch, with their threads and groups of versions looked up at once."""
+    ids = [str(fields["id"]) for fields, _ in batch]
+    threads, groups = thread_ids(index_dir, ids), groups_of(index_dir, ids)
+    for (fields, page), key in zip(batch, ids, strict=True):
+        yield document_record(fields, page, threads.get(key), groups.get(key))
 
 
 def hit_record(hit: Hit) -> dict[str, Any]:
@@ -147,6 +155,8 @@ def hit_record(hit: Hit) -> dict[str, Any]:
         "agency": hit.agency,
         "citation": hit.citation,
         "title": hit.title,
+        "versions": hit.versions,
+        "group": hit.group or None,
         "missing": list(hit.missing),
     }
 

@@ -27,6 +27,7 @@ from whoosh.searching import Results, Searcher
 from indexer.errors import AmbiguousDocumentError, BadArgumentError, DocumentNotFoundError, QueryError
 from indexer.store import index_exists, open_index
 from indexer.titles import first_line
+from indexer.versions import Group, groups_of
 
 from . import topk
 from .aliases import Aliases
@@ -91,6 +92,10 @@ class Hit:
     recipients: tuple[str, ...] = ()
     release_status: str | None = None
     exemptions: tuple[str, ...] = ()
+    group: str = ""
+    """The group of copies, versions and quoted copies the document belongs to ("" alone)."""
+    versions: int = 1
+    """How many documents its group holds (1: it has no other version)."""
 
 
 class Sort(StrEnum):
@@ -129,6 +134,8 @@ class SearchResult:
     reading: str | None = None
     """The query as searched when its upper-case operator words found nothing and were read as
     words (`NOT` as `not`); None when searched as typed."""
+    folded: int = 0
+    """With `collapse`: hits left out as other versions of a hit shown (among those looked at)."""
 
 
 @dataclass(frozen=True)
@@ -339,6 +346,7 @@ def search(
     aliases: Aliases | None = None,
     top_values: Top = 20,
     strict: bool = False,
+    collapse: bool = False,
 ) -> SearchResult:
     """Search the index at `index_dir`: page `page` of `limit` hits (`limit=None`: every hit), with
     counts of the named facets over every match (`top_values` most frequent of each: a number, all
@@ -348,14 +356,17 @@ def search(
     read as words (`SearchResult.reading`); and in relevance order, when fewer documents than the
     pages asked for hold every word, the hits go on with documents holding some of them, the most
     words first (`SearchResult.partial`), each naming the words it lacks (`Hit.missing`). With `strict`,
-    the literal reading is only suggested."""
+    the literal reading is only suggested.
+
+    With `collapse`, one hit per group of versions (see `indexer.versions`): the best ranked
+    stands for its group, with `Hit.versions` saying how many it holds."""
     if page < 1 or (limit is None and page != 1):
         raise QueryError(f"page {page} does not exist; pages start at 1 (and there is one page without a limit)")
     names = check_facets(facets)
     filters = filters or Filters()
     with opened(index_dir) as (ix, searcher):
         people = directory(index_dir, ix, aliases)
-        wanted = None if limit is None else limit * page
+        wanted = None if limit is None else limit * page * (COLLAPSE_DEPTH if collapse else 1)
         found = find(searcher, combine(text, filters, ix.schema, people), wanted, sort, docs=bool(names))
         reading = suggestion = None
         if not found.total and (literal := _literal(searcher, text, filters, people, wanted, sort, bool(names))):
@@ -371,17 +382,39 @@ def search(
             suggestion = suggestion or (did_you_mean(searcher, text) if text.strip() else None)
         if not found.total and partial is None:
             return SearchResult(0, (), page, {name: [] for name in names}, suggestion, reading=reading)
-        whole = found.results[:] if found.results is not None else []
-        shown = whole[(page - 1) * limit : wanted] if limit is not None else whole
+        ranked = [(h, False) for h in (found.results[:] if found.results is not None else [])]
+        ranked += [(h, True) for h in partial.hits] if partial is not None and limit is not None else []
+        groups = groups_of(index_dir, [h["id"] for h, _ in ranked])
+        kept = _one_a_group(ranked, groups) if collapse else ranked
+        shown = kept[(page - 1) * limit : page * limit] if limit is not None else kept
         words = text_words(found.query, searcher.reader()) if shown else frozenset()
-        hits = [make_hit(h, sort is Sort.relevance, words, found.bonus) for h in shown]
-        if partial is not None and limit is not None:
-            hits += _partial_hits(searcher, partial, max(0, (page - 1) * limit - len(whole)), limit - len(shown))
+        hits = [
+            _partial_hit(h, partial) if partly and partial else make_hit(h, sort is Sort.relevance, words, found.bonus)
+            for h, partly in shown
+        ]
+        hits = [replace(h, group=g.name, versions=g.size) if (g := groups.get(h.id)) else h for h in hits]
         empty: dict[str, list[FacetCount]] = {name: [] for name in names}
         counts = facet_counts(searcher, found.query, names, people, top_values, found.docs) if found.total else empty
         return SearchResult(
-            found.total, tuple(hits), page, counts, suggestion, partial=partial.total if partial else 0, reading=reading
-        )
+            found.total, tuple(hits), page, counts, suggestion, partial=partial.total if partial else 0,
+            reading=reading, folded=len(ranked) - len(kept),
+        )  # fmt: skip
+
+
+COLLAPSE_DEPTH = 4
+"""With `collapse`, how many hits are looked at for each one shown (then folded by group)."""
+
+
+def _one_a_group(ranked: list[tuple[WhooshHit, bool]], groups: dict[str, Group]) -> list[tuple[WhooshHit, bool]]:
+    """The hits less those of a group already listed: each group stands at its best ranked hit."""
+    seen: set[str] = set()
+    kept = []
+    for hit, partly in ranked:
+        key = groups[hit["id"]].name if hit["id"] in groups else hit["id"]
+        if key not in seen:
+            seen.add(key)
+            kept.append((hit, partly))
+    return kept
 
 
 def _literal(
@@ -437,13 +470,9 @@ def _partial(
     return _Partial(total, hits, highlight, loose.words, holders, bonus) if total else None
 
 
-def _partial_hits(searcher: Searcher, partial: _Partial, start: int, n: int) -> list[Hit]:
-    """`n` of the documents holding only some of the words, from the `start`th, as hits naming the
-    words they lack."""
-    return [
-        replace(make_hit(h, True, partial.highlight, partial.bonus), missing=_missing(partial, h.docnum))
-        for h in partial.hits[start : start + n]
-    ]
+def _partial_hit(hit: WhooshHit, partial: _Partial) -> Hit:
+    """A document holding only some of the words, as a hit naming the words it lacks."""
+    return replace(make_hit(hit, True, partial.highlight, partial.bonus), missing=_missing(partial, hit.docnum))
 
 
 def _missing(partial: _Partial, docnum: int) -> tuple[str, ...]:

@@ -59,12 +59,17 @@ def jsonl(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+GROUP_FIELDS = ("versions", "group")
+"""Export fields that change as later documents join a document's group of versions."""
+
+
 def export(index: Path) -> dict[str, dict[str, Any]]:
-    """`foia export` of the whole index, by document id (ids must be unique), without `thread`:
-    a thread's id is its oldest document's, which the documents indexed later may change."""
+    """`foia export` of the whole index, by document id (ids must be unique), without `thread`
+    and the group fields: a thread's id is its oldest document's, and a document's group of
+    versions grows, as later documents are indexed."""
     result = foia("export", "--index", index)
     assert result.exit_code == 0, result.output
-    records = [{k: v for k, v in r.items() if k != "thread"} for r in jsonl(result.stdout)]
+    records = [{k: v for k, v in r.items() if k not in ("thread", *GROUP_FIELDS)} for r in jsonl(result.stdout)]
     by_id = {r["id"]: r for r in records}
     assert len(by_id) == len(records), "a document id appears twice"
     return by_id

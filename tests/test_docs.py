@@ -36,6 +36,7 @@ def test_every_command_is_in_the_readme() -> None:
         "similar",
         "status",
         "thread",
+        "versions",
         "watch",
     ]
     for name in names:

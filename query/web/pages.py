@@ -15,6 +15,7 @@ from ..facets import FACETS, FacetCount
 from ..parse import Filters
 from ..reading import PageText, query_words, read_pages
 from ..search import Hit, get_document, label, search, similar
+from ..versions import Version, versions
 from ..watch import Watch, list_watches, new_hits
 from .files import Original, original
 from .state import SearchState
@@ -71,7 +72,7 @@ def search_page(index_dir: Path, state: SearchState, aliases: Aliases | None = N
         raise QueryError(f"a search page reaches the first {MAX_DEPTH:,} hits; export gives them all")
     result = search(
         index_dir, state.q, state.filters, state.size, page=state.page, sort=state.sort, facets=FACETS,
-        aliases=aliases, top_values={**dict.fromkeys(FACETS, FACET_VALUES), "month": None},
+        aliases=aliases, top_values={**dict.fromkeys(FACETS, FACET_VALUES), "month": None}, collapse=True,
     )  # fmt: skip
     facets = {name: values[:FACET_VALUES] for name, values in result.facets.items()}  # the timeline: every month
     pages = max(1, -(-min(result.total + result.partial, MAX_DEPTH) // state.size))
@@ -140,6 +141,9 @@ class DocumentPage:
     original: Original
     similar: tuple[Hit, ...]
     state: SearchState
+    versions: tuple[Version, ...] = ()
+    """Its versions (copies, re-releases, quoted copies), itself included, oldest release first;
+    empty when it has none."""
 
 
 def window(first: int, last: int, at: int | None) -> range:
@@ -165,7 +169,9 @@ def document_page(
         for p in read.pages
     )
     alike = similar(index_dir, doc.id, 5).hits
-    return DocumentPage(doc.id, label(doc.fields), read.record, doc.first_page, last, pages, file, alike, state)
+    found = versions(index_dir, doc.id)
+    return DocumentPage(doc.id, label(doc.fields), read.record, doc.first_page, last, pages, file, alike, state,
+                        tuple(found) if len(found) > 1 else ())  # fmt: skip
 
 
 def image_url(doc_id: str, page: int) -> str:
