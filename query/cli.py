@@ -703,7 +703,12 @@ class DiffFormat(StrEnum):
 def diff(
     doc_id: Annotated[str, typer.Argument(metavar="ID", help="The older version: document id or doc number.")],
     other: Annotated[
-        str | None, typer.Argument(metavar="OTHER", help="The newer version: document id or doc number.")
+        str | None,
+        typer.Argument(
+            metavar="OTHER",
+            help="The newer version: document id or doc number (default: the newest release of ID's "
+            "record, compared with the oldest).",
+        ),
     ] = None,
     fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
     index_dir: IndexOpt = DEFAULT_INDEX,
@@ -716,6 +721,7 @@ def diff(
     withheld. Differences that are only OCR reading the same text differently are folded
     away (counted), as are stamps and page footers. ID is taken as the older unless both
     carry release dates that say otherwise. A plain-text release can be compared with a PDF.
+    Without OTHER, the oldest and the newest release of ID's record (see `foia versions`).
 
     `--format json` prints the passages with both sides' text, pages and codes."""
     if other is None:

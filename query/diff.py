@@ -373,15 +373,21 @@ def compare(index_dir: Path, older_id: str, newer_id: str) -> Diff:
 
 
 def versions_to_compare(index_dir: Path, doc_id: str) -> tuple[str, str]:
-    """The ids of the oldest and the newest version of the record `doc_id` belongs to, for
-    `foia diff ID` with one id. Finding a record's versions is not available yet, so this asks
-    for the two-id form."""
-    get_document(index_dir, doc_id)  # an unknown id is "not found", as with two ids
-    raise BadArgumentError(
-        f"name the two versions to compare: {foia_command('diff', doc_id, 'OTHER')} (OTHER: the id of another "
-        "release of the record; search for its record number to find them); comparing the oldest "
-        "and newest versions from one id is not available yet"
-    )
+    """The ids of the oldest and the newest release of the record `doc_id` belongs to (its
+    copies and versions, not the emails that quote it), for `foia diff ID` with one id."""
+    from .versions import versions  # versions reads groups; diff works without them
+
+    found = [v for v in versions(index_dir, doc_id) if v.relation in RECORD_RELATIONS]
+    if len(found) < 2:
+        raise BadArgumentError(
+            f"{doc_id} has no other release in this index to compare with; name two documents: "
+            f"{foia_command('diff', doc_id, 'OTHER')} (see {foia_command('versions', doc_id)})"
+        )
+    return found[0].id, found[-1].id
+
+
+RECORD_RELATIONS = frozenset({"self", "copy", "version"})
+"""The versions `foia diff ID` chooses from: releases of one record, not quoting emails."""
 
 
 def diff_record(diff: Diff) -> dict[str, Any]:

@@ -207,15 +207,29 @@ def test_cli_diff_text_json_and_errors(jfk_index: Path) -> None:
     assert unknown.exit_code == ExitCode.not_found and "no-such-id" in unknown.output
     same = runner.invoke(app, ["diff", newer, newer, "--index", str(jfk_index)])
     assert same.exit_code == ExitCode.bad_args and "same document" in same.output
-    one = runner.invoke(app, ["diff", older, "--index", str(jfk_index)])
-    assert one.exit_code == ExitCode.bad_args and f"foia diff {older} OTHER" in one.output
+    one = runner.invoke(app, ["diff", older, "--index", str(jfk_index), "--format", "json"])
+    assert one.exit_code == 0, one.output
+    assert json.loads(one.output)["revealed"] >= 1
 
 
-def test_one_id_is_a_clear_error_naming_the_two_id_form(jfk_index: Path) -> None:
+def test_176_10011_10152_one_id_compares_its_oldest_and_newest_release(jfk_index: Path) -> None:
+    """`foia diff ID`: the record's releases as `foia versions` groups them, oldest against newest."""
     from query.diff import versions_to_compare
 
-    with pytest.raises(BadArgumentError, match="OTHER"):
-        versions_to_compare(jfk_index, doc_id(jfk_index, "2025/176-10011-10152.md"))
+    older, newer = versions_to_compare(jfk_index, doc_id(jfk_index, "2025/176-10011-10152.md"))
+    assert older == doc_id(jfk_index, "2023/176-10011-10152.md")
+    assert newer in {doc_id(jfk_index, "2025/176-10011-10152.md"), doc_id(jfk_index, "176-10011-10152_ocr.pdf")}
+
+
+def test_one_id_without_other_releases_names_the_two_id_form(tmp_path: Path) -> None:
+    from query.diff import versions_to_compare
+
+    index = tmp_path / "ix"
+    text = tmp_path / "memo.txt"
+    text.write_text("A memo released once, about a meeting held on Tuesday.\n")
+    assert index_paths([text], index, options=Options(workers=1)).ok
+    with pytest.raises(BadArgumentError, match="diff .* OTHER"):
+        versions_to_compare(index, doc_id(index, "memo.txt"))
 
 
 def test_web_diff_side_by_side_and_api(jfk_index: Path) -> None:
@@ -231,3 +245,8 @@ def test_web_diff_side_by_side_and_api(jfk_index: Path) -> None:
     missing = client.get(f"/api/diff/{older}/no-such-id")
     assert missing.status_code == 404 and "no-such-id" in missing.json()["error"]
     assert client.get(f"/api/diff/{older}/{older}").status_code == 400
+    record = client.get(f"/api/diff/{doc_id(jfk_index, '2025/176-10011-10152.md')}").json()
+    assert record["older"]["id"] == doc_id(jfk_index, "2023/176-10011-10152.md") and record["revealed"] >= 1
+    assert client.get(f"/diff/{newer}").status_code == 200
+    oldest, newest = doc_id(jfk_index, "2023/176-10011-10152.md"), doc_id(jfk_index, "2025/176-10011-10152.md")
+    assert f'href="/diff/{oldest}/{newest}"' in client.get(f"/doc/{newest}").text
