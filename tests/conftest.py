@@ -19,7 +19,8 @@ import pytest
 from indexer import index_paths
 from indexer.ocr import unavailable_reason
 
-SHARED_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+SHARED_CORPUS = (Path(__file__).resolve().parents[1].parent / "shared" / "corpus").resolve()
+"""Resolved as the indexer resolves what it records (`../shared` may be a link)."""
 SAMPLE_RELEASES = Path(__file__).resolve().parents[1] / "corpus" / "releases"
 
 
