@@ -387,13 +387,21 @@ def status(
 @app.command("clear-cache")
 @handle_errors
 def clear_cache(index_dir: IndexOpt = DEFAULT_INDEX) -> None:
-    """Delete the extraction cache of an index.
+    """Delete the extraction cache of an index and the page images `foia serve` cached.
 
-    The index itself stays searchable; `foia reindex` then reads the files again."""
+    The index itself stays searchable; `foia reindex` then reads the files again, and the
+    reading room renders page images again when they are asked for."""
+    from .web.files import clear_page_images  # the reading room's own cache; loaded only here
+
     if not index_exists(index_dir):
         raise missing_index(index_dir)
     removed = cache_of(index_dir).clear()
-    err.print(f"removed {_count(removed, 'cached file')} from {index_dir}")
+    images = clear_page_images(index_dir)
+    err.print(f"removed {_count(removed, 'cached file')}{_images(images)} from {index_dir}")
+
+
+def _images(count: int) -> str:
+    return f" and {_count(count, 'page image')}" if count else ""
 
 
 def _count(count: int, noun: str, plural: str = "") -> str:

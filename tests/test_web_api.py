@@ -169,6 +169,23 @@ def test_page_image_is_rendered_then_read_from_the_cache(client: TestClient, ind
     cached[0].unlink()
 
 
+def test_clear_cache_removes_the_cached_page_images(tmp_path: Path) -> None:
+    """`foia clear-cache` used to leave INDEX/pages/ behind: the reading room's page images."""
+    from typer.testing import CliRunner
+
+    from query.cli import app
+
+    index = build_index(tmp_path / "ix", EMAIL_PDF)
+    client = TestClient(create_app(index), base_url="http://localhost")
+    key = doc_id(index, EMAIL_PDF.name)
+    assert client.get(f"/api/documents/{key}/pages/1/image", params={"width": 400}).status_code == 200
+    assert list((index / IMAGE_DIR).glob("*.jpg"))
+    result = CliRunner().invoke(app, ["clear-cache", "--index", str(index)])
+    assert result.exit_code == 0 and "and 1 page image from" in result.output
+    assert not (index / IMAGE_DIR).exists()
+    assert client.get(f"/api/documents/{key}/pages/1/image", params={"width": 400}).status_code == 200
+
+
 def test_page_image_width_is_bounded(client: TestClient, index: Path) -> None:
     key = doc_id(index, EMAIL_PDF.name)
     for width in (0, 199, 2001, 100_000):

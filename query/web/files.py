@@ -16,6 +16,7 @@ import hashlib
 import io
 import os
 import re
+import shutil
 import stat
 import tempfile
 import threading
@@ -42,6 +43,16 @@ _HEX = re.compile(r"[0-9a-f]{64}")
 _VERIFIED: dict[tuple[str, int, int, int, int], bool] = {}
 _PDFIUM = threading.Lock()
 """PDFium is not thread-safe: one render at a time in this process."""
+
+
+def clear_page_images(index_dir: Path) -> int:
+    """Delete the page images the reading room cached for an index; how many there were."""
+    folder = index_dir / IMAGE_DIR
+    if not folder.is_dir():
+        return 0
+    count = sum(1 for path in folder.rglob("*") if path.is_file())
+    shutil.rmtree(folder)
+    return count
 
 
 class OriginalUnavailable(DocumentNotFoundError):
