@@ -387,7 +387,7 @@ def status(
 @app.command("clear-cache")
 @handle_errors
 def clear_cache(index_dir: IndexOpt = DEFAULT_INDEX) -> None:
-    """Delete the extraction cache of an index and the page images `foia serve` cached.
+    """Delete the extraction cache and cached page images.
 
     The index itself stays searchable; `foia reindex` then reads the files again, and the
     reading room renders page images again when they are asked for."""
