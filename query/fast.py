@@ -30,6 +30,8 @@ from whoosh.searching import Searcher
 
 from indexer.schema import AccentFolder, SentDate, bucket_query
 
+from .parse import positive_leaves
+
 _TICK_US = 1
 
 
@@ -429,7 +431,7 @@ def text_words(q: wq.Query, reader: Any, fieldname: str = "text") -> frozenset[s
     expanded), leaving out what it excludes (NOT): the words to highlight in its hits."""
     field = reader.schema[fieldname]
     words: set[str] = set()
-    for leaf in _positive_leaves(q):
+    for leaf in positive_leaves(q):
         if leaf.field() != fieldname:
             continue
         for name, text in leaf.expanded_terms(reader, phrases=True):
@@ -437,19 +439,6 @@ def text_words(q: wq.Query, reader: Any, fieldname: str = "text") -> frozenset[s
             if name == fieldname and (name, btext) in reader:
                 words.add(field.from_bytes(btext))
     return frozenset(words)
-
-
-def _positive_leaves(q: wq.Query) -> Iterator[wq.Query]:
-    if isinstance(q, wq.Not):
-        return
-    if isinstance(q, wq.AndNot):
-        yield from _positive_leaves(q.a)
-        return
-    if q.is_leaf():
-        yield q
-        return
-    for child in q.children():
-        yield from _positive_leaves(child)
 
 
 _PER_TOKEN = (LowercaseFilter, AccentFolder, StopFilter, StemFilter)

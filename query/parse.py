@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from whoosh import query as wq
@@ -415,3 +415,17 @@ def combine(
     if f is None:
         return q
     return f if isinstance(q, wq.Every) else wq.And([q, f])
+
+
+def positive_leaves(q: wq.Query) -> Iterator[wq.Query]:
+    """The leaves of a parsed query that a match must or may hold (not those under a NOT)."""
+    if isinstance(q, wq.Not):
+        return
+    if isinstance(q, wq.AndNot):
+        yield from positive_leaves(q.a)
+        return
+    if q.is_leaf():
+        yield q
+        return
+    for child in q.children():
+        yield from positive_leaves(child)

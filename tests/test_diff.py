@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
+from web_helpers import doc_id
 
 from indexer import Options, index_paths
 from indexer.errors import BadArgumentError, ExitCode
-from indexer.store import manifest_of
 from query.cli import app
 from query.diff import Diff, Passage, PassageKind, diff_documents, diff_lines
 from query.search import StoredDocument
@@ -33,16 +33,6 @@ def jfk_index(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     index = tmp_path_factory.mktemp("diff") / "ix"
     assert index_paths([shared_corpus / "jfk-nara" / p for p in JFK], index, options=Options(workers=1)).ok
     return index
-
-
-def doc_id(index: Path, name: str, first_page: int = 1) -> str:
-    """The id of the document starting on `first_page` of the file whose path ends with `name`."""
-    manifest = manifest_of(index)
-    try:
-        record = next(r for r in manifest.records() if r.path.endswith(name))
-    finally:
-        manifest.close()
-    return f"{record.sha256[:12]}-p{first_page}"
 
 
 def compared(index: Path, older: str, newer: str, older_page: int = 1) -> Diff:

@@ -17,10 +17,9 @@ from pathlib import Path
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
-from web_helpers import RELEASES, build_index, foia_serve
+from web_helpers import RELEASES, build_index, doc_id, foia_serve
 
 from indexer import Options, index_paths
-from indexer.store import manifest_of
 from query.facets import FacetCount
 from query.web import create_app
 from query.web.files import IMAGE_DIR
@@ -38,15 +37,6 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def client(index: Path) -> TestClient:
     return TestClient(create_app(index), base_url="http://localhost")
-
-
-def doc_id(index: Path, name: str, first_page: int = 1) -> str:
-    manifest = manifest_of(index)
-    try:
-        record = next(r for r in manifest.records() if r.path.endswith(name))
-    finally:
-        manifest.close()
-    return f"{record.sha256[:12]}-p{first_page}"
 
 
 # --- search ----------------------------------------------------------------------------------------

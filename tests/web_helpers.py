@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer import Options, index_paths
+from indexer.store import manifest_of
 
 ROOT = Path(__file__).resolve().parents[1]
 RELEASES = ROOT / "corpus" / "releases"
@@ -36,6 +37,16 @@ The harbor figures are attached. <script>alert("body")</script>
 Write to <jane.roe@example.gov> for the annex.
 """
 """A text release whose subject and body hold HTML and angle-bracket addresses."""
+
+
+def doc_id(index: Path, name: str, first_page: int = 1) -> str:
+    """The id of the document starting on `first_page` of the file whose path ends with `name`."""
+    manifest = manifest_of(index)
+    try:
+        record = next(r for r in manifest.records() if r.path.endswith(name))
+    finally:
+        manifest.close()
+    return f"{record.sha256[:12]}-p{first_page}"
 
 
 def build_index(folder: Path, *paths: Path) -> Path:

@@ -28,6 +28,7 @@ from indexer.stores.opensearch import PAGES, RAW, ClusterUnreachableError, from_
 from ..aliases import PersonNames
 from ..citations import citation
 from ..facets import FacetCount, Top, check_facets
+from ..parse import positive_leaves
 from ..search import MARK, Hit, SearchResult, Snippet, Sort, cited_page, label
 
 DSL = dict[str, Any]
@@ -185,7 +186,7 @@ def page_query(q: wq.Query, schema: Schema | None = None) -> DSL | None:
     """A nested query over the pages matching the words `q` seeks in the text (not those it
     excludes), whose best pages are a hit's snippets; None when it seeks no word of the text."""
     translator = _Translator(schema or build_schema())
-    leaves = [leaf for leaf in _positive_leaves(q) if getattr(leaf, "fieldname", None) == _TEXT]
+    leaves = [leaf for leaf in positive_leaves(q) if getattr(leaf, "fieldname", None) == _TEXT]
     if not leaves:
         return None
     should = [_on_pages(translator.node(leaf)) for leaf in leaves]
@@ -199,19 +200,6 @@ def _on_pages(dsl: Any) -> Any:
     if isinstance(dsl, list):
         return [_on_pages(v) for v in dsl]
     return dsl
-
-
-def _positive_leaves(q: wq.Query) -> Iterator[wq.Query]:
-    if isinstance(q, wq.Not):
-        return
-    if isinstance(q, wq.AndNot):
-        yield from _positive_leaves(q.a)
-        return
-    if q.is_leaf():
-        yield q
-        return
-    for child in q.children():
-        yield from _positive_leaves(child)
 
 
 # --- searching ----------------------------------------------------------------------------
