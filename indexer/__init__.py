@@ -1,10 +1,10 @@
 """Turn FOIA releases (PDF and text) into searchable documents in a Whoosh index.
 
-    from pathlib import Path
-    import indexer
+from pathlib import Path
+import indexer
 
-    report = indexer.index_paths([Path("releases/")], Path("foia-index"))
-    docs = indexer.read_file(Path("releases/C05739545.pdf"))
+report = indexer.index_paths([Path("releases/")], Path("foia-index"))
+docs = indexer.read_file(Path("releases/C05739545.pdf"))
 """
 
 from __future__ import annotations

@@ -85,9 +85,7 @@ def _read_date(text: str) -> datetime | None:
         if not _YEAR.search(candidate):
             break
         try:
-            found = dateparser.parse(
-                candidate, _NAMES, default=datetime(1900, 1, 1), ignoretz=True, dayfirst=day_first
-            )
+            found = dateparser.parse(candidate, _NAMES, default=datetime(1900, 1, 1), ignoretz=True, dayfirst=day_first)
         except (ValueError, OverflowError):
             continue
         return found

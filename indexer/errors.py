@@ -23,6 +23,7 @@ class ExitCode(IntEnum):
     damaged_index = 8
     ambiguous_id = 9
     nothing_to_index = 10
+    unreachable = 11
     interrupted = 130
 
 
@@ -38,6 +39,7 @@ EXIT_MEANINGS: dict[ExitCode, str] = {
     ExitCode.damaged_index: "damaged index: rebuild it with foia reindex",
     ExitCode.ambiguous_id: "ambiguous doc number: several documents have it; give an id",
     ExitCode.nothing_to_index: "nothing to index: the paths given hold no file",
+    ExitCode.unreachable: "index unreachable: its OpenSearch cluster does not answer",
     ExitCode.interrupted: "interrupted (Ctrl-C); what was committed is kept",
 }
 """What each exit code means, in the words of `foia --help` and the README."""
@@ -129,3 +131,18 @@ class QueryError(FoiaSearchError):
     """A search query or filter could not be understood."""
 
     exit_code = ExitCode.bad_query
+
+
+class UnreachableIndexError(FoiaSearchError):
+    """The engine holding the index's documents (an OpenSearch cluster) does not answer."""
+
+    exit_code = ExitCode.unreachable
+
+
+class RefusedDocumentsError(FoiaSearchError):
+    """The engine refused some documents of a commit (the others were written): `refused` maps
+    each refused document's id to the reason."""
+
+    def __init__(self, message: str, refused: dict[str, str]) -> None:
+        super().__init__(message)
+        self.refused = refused

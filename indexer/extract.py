@@ -304,8 +304,7 @@ def extract_pdf(path: Path) -> list[Page]:
 
     try:
         pages = [
-            Page(number, layout_rows(_pdfminer_lines(page)))
-            for number, page in enumerate(_pdfminer_pages(path), 1)
+            Page(number, layout_rows(_pdfminer_lines(page))) for number, page in enumerate(_pdfminer_pages(path), 1)
         ]
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise ExtractionError(f"encrypted PDF that needs a password ({type(exc).__name__})") from exc

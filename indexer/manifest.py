@@ -65,8 +65,10 @@ class Manifest:
 
     def records(self, status: str | None = None) -> Iterator[FileRecord]:
         query = f"SELECT {', '.join(_COLUMNS)} FROM files"
-        rows = self._db.execute(query + " WHERE status = ? ORDER BY path", (status,)) if status else self._db.execute(
-            query + " ORDER BY path"
+        rows = (
+            self._db.execute(query + " WHERE status = ? ORDER BY path", (status,))
+            if status
+            else self._db.execute(query + " ORDER BY path")
         )
         for row in rows:
             yield FileRecord(*row)

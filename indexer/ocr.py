@@ -236,4 +236,3 @@ def _segment_line(words: Sequence[_Word], scale: float) -> Line:
         max(w.bottom for w in words) * scale,
         max(w.right for w in words) * scale,
     )
-

@@ -35,10 +35,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .names import Kind, Written, address_key, initial_class, levenshtein, name_key, read_written, tidy, well_written
-from .store import content_key, person_values
 
 if TYPE_CHECKING:
-    from whoosh.index import Index
+    from .backend import DocumentStore
 
 log = logging.getLogger(__name__)
 
@@ -534,15 +533,15 @@ def save_people(index_dir: Path, people: People) -> None:
         raise
 
 
-def current_people(index_dir: Path, ix: Index) -> People:
-    """The people of the index at `index_dir` (open as `ix`): those saved in its folder when
+def current_people(index_dir: Path, documents: DocumentStore) -> People:
+    """The people of the index at `index_dir` (its `documents`): those saved in its folder when
     they were computed from the documents it holds now by these rules, else computed again
     (from the person key fields' vocabularies) and saved for the next reader."""
-    key = f"{_rules()} {content_key(ix)}"
+    key = f"{_rules()} {documents.content_key()}"
     saved = load_people(index_dir)
     if saved is not None and saved.key == key:
         return saved
-    counts, headed = person_values(ix)
+    counts, headed = documents.person_values()
     people = group_people(counts, key, headed)
     try:
         save_people(index_dir, people)

@@ -1,6 +1,7 @@
 """Indexing a batch of files: plan, extract in worker processes, write, commit, report.
 
-One process owns the Whoosh writer and the manifest; worker processes read files (or the
+One process owns the index's writer (Whoosh's, or OpenSearch's bulk writer: see `backend`) and
+the manifest; worker processes read files (or the
 extraction cache), remove stamps, read metadata and hand back finished documents. Commits come
 every `commit_every` files or `commit_seconds`, so a stopped run keeps what it finished.
 """
@@ -17,28 +18,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from whoosh.index import Index
-
+from .backend import Backend, DocumentStore, Writer, open_documents
 from .cache import ExtractionCache
 from .documents import Document, build_documents
-from .errors import EmptyFileError, ExtractionError, FoiaSearchError, NothingToIndexError
+from .errors import EmptyFileError, ExtractionError, FoiaSearchError, NothingToIndexError, RefusedDocumentsError
 from .extract import PDF_ENGINES, Page, blank_text_file, check_not_empty, extract
 from .manifest import FileRecord, Manifest
 from .ocr import DEFAULT_LANG, check_ocr, ocr_page, unavailable_reason, usable_mode
 from .people import current_people
 from .sources import Found, Source, file_sha256, find_files, sniff
 from .stamps import strip_stamps
-from .store import (
-    Writer,
-    cache_of,
-    create_or_open,
-    exclusive,
-    index_exists,
-    manifest_of,
-    missing_index,
-    recreate,
-    writing,
-)
+from .store import cache_of, create_or_open, exclusive, index_exists, manifest_of, missing_index
 from .threads import ChainMessage, ThreadStore, document_chains, forget_threads, refresh_threads
 from .versions import clear_versions, update_versions
 
@@ -360,6 +350,8 @@ class _Run:
         self.report = IndexReport()
         self.ocr, self.report.ocr_unavailable = usable_mode(options.ocr, options.lang())
         self.pending: list[FileRecord] = []
+        self.written: dict[str, str] = {}
+        """The file of each document written since the last commit, by document id."""
         self.chains: dict[str, tuple[str | None, list[ChainMessage]]] = {}
         """The printed emails of the documents written since the last commit."""
         self.index_dir = cache_dir.parent
@@ -402,15 +394,34 @@ class _Run:
     def checkpoint(self, final: bool = False) -> None:
         """Commit the index, then the manifest rows of what that commit holds."""
         self.tell("commit")
-        if final:
-            self.writer.commit()
-        else:
-            self.writer.checkpoint()
+        try:
+            if final:
+                self.writer.commit()
+            else:
+                self.writer.checkpoint()
+        except RefusedDocumentsError as exc:
+            self.refused(exc.refused)
         self.manifest.put(self.pending)
         self.pending = []
+        self.written = {}
         _put_chains(self.index_dir, self.chains)
         self.chains = {}
         self.last_commit = time.monotonic()
+
+    def refused(self, refused: dict[str, str]) -> None:
+        """Record the files of documents the index refused as failed, with the first reason: the
+        next run reads them again (their other documents, written, are replaced then)."""
+        reasons: dict[str, str] = {}
+        for doc_id, reason in refused.items():
+            path = self.written.get(doc_id)
+            if path is not None:
+                reasons.setdefault(path, f"the index refused document {doc_id}: {reason}")
+        for i, record in enumerate(self.pending):
+            if record.status == "indexed" and record.path in reasons:
+                self.pending[i] = replace(record, status="failed", reason=reasons[record.path], documents=0, pages=0)
+                self.report.failed.append(FileFailure(record.path, reasons[record.path]))
+                self.report.indexed -= 1
+        log.warning("the index refused %d documents of %d files", len(refused), len(reasons))
 
     def execute(self, jobs: Iterable[Job]) -> None:
         """Run the jobs in the worker pool, write each outcome, and commit at the end."""
@@ -471,6 +482,7 @@ class _Run:
             return
         docs = outcome.documents
         self.chains.update(outcome.chains)
+        self.written.update((d.id, job.path) for d in docs)
         if job.previous is None:
             self.writer.add_file(docs)
         else:
@@ -567,8 +579,11 @@ def index_paths(
     progress: Progress | None = None,
     options: Options | None = None,
     prune: bool = False,
+    backend: Backend | None = None,
 ) -> IndexReport:
-    """Index files and folders (recursively) into the index at `index_dir`, creating it if needed.
+    """Index files and folders (recursively) into the index at `index_dir`, creating it if needed
+    (with `backend`: Whoosh in the folder by default; an existing index keeps its own, and asking
+    for another is refused).
 
     Unchanged files are skipped by size and mtime (then by hash), copies of indexed files are
     skipped as duplicates, a changed file replaces its documents, and a file or folder that
@@ -587,9 +602,9 @@ def index_paths(
             f"nothing to index: no file found in {names} (hidden files and folders, and links to folders, are left out)"
         )
     if index_dir.exists() and not index_exists(index_dir):
-        create_or_open(index_dir)  # a folder that is something else is refused before it is locked
+        create_or_open(index_dir).close()  # a folder that is something else is refused before it is locked
     with exclusive(index_dir, options.wait):
-        return _index_files(found, index_dir, progress, options, prune, started)
+        return _index_files(found, index_dir, progress, options, prune, started, backend)
 
 
 def _outside(found: Found, index_root: Path) -> Found:
@@ -600,12 +615,18 @@ def _outside(found: Found, index_root: Path) -> Found:
 
 
 def _index_files(
-    found: Found, index_dir: Path, progress: Progress | None, options: Options, prune: bool, started: float
+    found: Found,
+    index_dir: Path,
+    progress: Progress | None,
+    options: Options,
+    prune: bool,
+    started: float,
+    backend: Backend | None,
 ) -> IndexReport:
-    ix = create_or_open(index_dir)
+    documents = open_documents(index_dir, backend, create=True)
     manifest = manifest_of(index_dir)
     try:
-        with writing(ix) as writer:
+        with documents.writing() as writer:
             run = _Run(writer, manifest, options, progress, cache_of(index_dir).folder)
             run.total = len(found.files) + len(found.unreadable)
             _reconcile(run)
@@ -613,21 +634,26 @@ def _index_files(
                 _prune(run)
             _forget_failures(run, found)
             run.execute(_plan(found, run))
-        _refresh_people(index_dir, ix)
-        _refresh_threads(index_dir, ix)
-        _refresh_versions(index_dir, ix)
+        _refresh_derived(index_dir, documents)
         return run.finish(started)
     finally:
         manifest.close()
-        ix.close()
+        documents.close()
 
 
-def _refresh_people(index_dir: Path, ix: Index) -> None:
+def _refresh_derived(index_dir: Path, documents: DocumentStore) -> None:
+    """Bring what is computed from the documents (people, threads, versions) up to date."""
+    _refresh_people(index_dir, documents)
+    _refresh_threads(index_dir, documents)
+    _refresh_versions(index_dir, documents)
+
+
+def _refresh_people(index_dir: Path, documents: DocumentStore) -> None:
     """Group the index's senders and recipients into people once the run has committed (nothing
     is done when the documents did not change). A failure is logged, not raised: queries compute
     the groups themselves when the saved ones are missing or stale."""
     try:
-        current_people(index_dir, ix)
+        current_people(index_dir, documents)
     except Exception:
         log.warning("could not group the people of %s; queries will", index_dir, exc_info=True)
 
@@ -642,18 +668,20 @@ def _put_chains(index_dir: Path, chains: dict[str, tuple[str | None, list[ChainM
         log.warning("could not store the printed emails of %d documents", len(chains), exc_info=True)
 
 
-def _refresh_threads(index_dir: Path, ix: Index) -> None:
+def _refresh_threads(index_dir: Path, documents: DocumentStore) -> None:
     """Link the new documents' printed emails into threads once the run has committed (see
     `threads.refresh_threads`). A failure is logged, not raised: queries link them when asked."""
     try:
-        refresh_threads(index_dir, ix)
+        refresh_threads(index_dir, documents)
     except Exception:
         log.warning("could not link the threads of %s; queries will", index_dir, exc_info=True)
-def _refresh_versions(index_dir: Path, ix: Index) -> None:
+
+
+def _refresh_versions(index_dir: Path, documents: DocumentStore) -> None:
     """Group the documents added since the last run with their copies, versions and quoted
     copies (see `versions`). A failure is logged, not raised: the next run catches up."""
     try:
-        update_versions(index_dir, ix)
+        update_versions(index_dir, documents)
     except Exception:
         log.warning("could not group the versions of %s; the next run will", index_dir, exc_info=True)
 
@@ -705,20 +733,17 @@ def reindex(index_dir: Path, progress: Progress | None = None, options: Options 
 
 def _rebuild(index_dir: Path, progress: Progress | None, options: Options, started: float) -> IndexReport:
     manifest = manifest_of(index_dir)
-    ix = recreate(index_dir)
+    documents = open_documents(index_dir, fresh=True)
     forget_threads(index_dir)
     clear_versions(index_dir)
     try:
         records = list(manifest.records("indexed"))
-        with writing(ix) as writer:
+        with documents.writing() as writer:
             run = _Run(writer, manifest, options, progress, cache_of(index_dir).folder)
             run.total = len(records)
             run.execute(run.job(r.path, r.sha256, r.size, r.mtime_ns, engine=r.engine) for r in records)
-        _refresh_people(index_dir, ix)
-        _refresh_threads(index_dir, ix)
-        _refresh_versions(index_dir, ix)
+        _refresh_derived(index_dir, documents)
         return run.finish(started)
     finally:
         manifest.close()
-        ix.close()
-
+        documents.close()

@@ -2,13 +2,14 @@
 
 Layout of an index folder:
 
-    foia-index.json   format and schema version
-    whoosh/           the Whoosh index
+    foia-index.json   schema version and backend (see `backend`)
+    whoosh/           the Whoosh index (an index whose documents are on OpenSearch has none)
     manifest.sqlite   what is known of each file (see `manifest`)
     cache/            extracted pages by content hash (see `cache`)
     threads.sqlite    the chains of printed emails and their threads (see `threads`)
 
-Only this module knows Whoosh's writer. The query side opens indexes through `open_index`.
+Only this module knows Whoosh's writer: it is the Whoosh side of `backend.DocumentStore`. The
+query side opens Whoosh indexes through `open_index`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ import json
 import shutil
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from whoosh import index as windex
 from whoosh.codec.base import Segment
@@ -30,6 +30,7 @@ from whoosh.index import Index, LockError
 from whoosh.reading import IndexReader, SegmentReader
 from whoosh.writing import SegmentWriter
 
+from .backend import META_FILE, Backend, Fields, Kind, meta_of, read_backend
 from .cache import ExtractionCache
 from .documents import Document
 from .errors import (
@@ -45,7 +46,6 @@ from .exemptions import parent_codes
 from .manifest import Manifest
 from .schema import SCHEMA_VERSION, agency_of, build_schema, derived_fields
 
-META_FILE = "foia-index.json"
 _INDEX_NAME = "foia"
 
 
@@ -90,6 +90,8 @@ def open_index(path: Path) -> Index:
     if not index_exists(path):
         raise missing_index(path)
     _check_version(path)
+    if (backend := read_backend(path)).kind is not Kind.whoosh:
+        raise BadArgumentError(f"the index at {path} keeps its documents in {backend.describe()}, not in Whoosh")
     try:
         return windex.open_dir(str(whoosh_dir(path)), indexname=_INDEX_NAME)
     except Exception as exc:  # Whoosh raises many kinds on damaged files
@@ -150,8 +152,13 @@ def recreate(path: Path) -> Index:
     shutil.rmtree(whoosh_dir(path), ignore_errors=True)
     whoosh_dir(path).mkdir(parents=True)
     ix = windex.create_in(str(whoosh_dir(path)), build_schema(), indexname=_INDEX_NAME)
-    _meta_path(path).write_text(json.dumps({"schema_version": SCHEMA_VERSION}) + "\n")
+    write_meta(path, Backend())
     return ix
+
+
+def write_meta(path: Path, backend: Backend) -> None:
+    """Record the schema version and the backend of the index in the folder."""
+    _meta_path(path).write_text(json.dumps(meta_of(backend, SCHEMA_VERSION)) + "\n")
 
 
 @contextmanager
@@ -271,24 +278,6 @@ def _live_terms(reader: IndexReader, name: str) -> Iterator[tuple[str, int]]:
             yield value, n
 
 
-def live_documents(ix: Index) -> dict[str, int]:
-    """The id of every document the index holds (deleted ones left out), with its number."""
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        found = {}
-        for term in reader.lexicon("id"):
-            key = term.decode("utf-8") if isinstance(term, bytes) else term
-            docnum = searcher.document_number(id=key)
-            if docnum is not None:
-                found[key] = docnum
-        return found
-
-
-def stored_documents(ix: Index, docnums: Iterable[int]) -> Iterator[dict[str, Any]]:
-    """The stored fields of the documents numbered `docnums`."""
-    with ix.searcher() as searcher:
-        for docnum in docnums:
-            yield searcher.stored_fields(docnum)
 def document_ids(ix: Index) -> set[str]:
     """The id of every document the index holds as last committed (deleted ones left out), read
     from the id field's vocabulary, not from the stored documents."""
@@ -420,3 +409,36 @@ def writing(ix: Index, wait: float = 0.0) -> Iterator[Writer]:
         writer.cancel()
         raise
     writer.commit()
+
+
+class WhooshDocuments:
+    """The documents of an index folder's Whoosh index, as `backend.DocumentStore`."""
+
+    backend = Backend()
+
+    def __init__(self, ix: Index) -> None:
+        self.ix = ix
+
+    def writing(self, wait: float = 0.0) -> AbstractContextManager[Writer]:
+        return writing(self.ix, wait)
+
+    def content_key(self) -> str:
+        return content_key(self.ix)
+
+    def document_ids(self) -> set[str]:
+        return document_ids(self.ix)
+
+    def stored_reader(self) -> AbstractContextManager[Fields]:
+        return stored_reader(self.ix)
+
+    def person_values(self) -> tuple[Counter[str], set[str]]:
+        return person_values(self.ix)
+
+    def close(self) -> None:
+        self.ix.close()
+
+
+def open_documents(path: Path, create: bool = False, fresh: bool = False) -> WhooshDocuments:
+    """The Whoosh documents of an index folder: a new empty index with `fresh`, one made when
+    missing with `create`, else the existing one."""
+    return WhooshDocuments(recreate(path) if fresh else create_or_open(path) if create else open_index(path))

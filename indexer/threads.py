@@ -38,16 +38,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from .dates import parse_date
 from .documents import Document
 from .emails import SEPARATOR, Message, clean_subject, header_blocks, named
 from .names import Kind, levenshtein, name_key, read_written
-from .store import content_key, live_documents, stored_documents
 
 if TYPE_CHECKING:
-    from whoosh.index import Index
+    from .backend import DocumentStore
 
 THREADS_FILE = "threads.sqlite"
 """The chains and threads of an index, in its folder."""
@@ -581,31 +580,36 @@ def document_chains(docs: Iterable[Document]) -> dict[str, tuple[str | None, lis
     return {d.id: (d.doc_number, message_chain(d.pages, d.first_page)) for d in docs}
 
 
-def refresh_threads(index_dir: Path, ix: Index) -> None:
+def refresh_threads(index_dir: Path, documents: DocumentStore) -> None:
     """Bring the index's threads up to date with the documents it holds: chains stored as the
     documents were indexed (`ThreadStore.put`) are kept, documents without one (an index made
     before) are read from their stored text, those gone are forgotten, and every thread is linked
     again from the stored chains. Chains read by other rules are read again."""
     with ThreadStore(index_dir, create=True) as store:
-        refresh_store(store, ix)
+        refresh_store(store, documents)
 
 
-def refresh_store(store: ThreadStore, ix: Index) -> None:
+def refresh_store(store: ThreadStore, documents: DocumentStore) -> None:
     """`refresh_threads` into an open store."""
-    state = f"{rules()} {content_key(ix)}"
+    state = f"{rules()} {documents.content_key()}"
     if store.state() != state:
         store.match_rules()
-        live, known = live_documents(ix), store.known()
-        new = [docnum for doc, docnum in live.items() if doc not in known]
-        added = {
-            str(fields["id"]): (fields.get("doc_number"), _chain_of(fields))
-            for fields in stored_documents(ix, sorted(new))
-        }
-        store.update(known - live.keys(), added, state)
+        live, known = documents.document_ids(), store.known()
+        with documents.stored_reader() as fields_of:
+            found = (fields_of(key) for key in sorted(live - known))
+            added = {
+                str(fields["id"]): (_doc_number(fields), _chain_of(fields)) for fields in found if fields is not None
+            }
+        store.update(known - live, added, state)
 
 
-def _chain_of(fields: dict[str, Any]) -> list[ChainMessage]:
-    return message_chain(str(fields.get("text") or "").split("\f"), int(fields.get("first_page") or 1))
+def _doc_number(fields: dict[str, object]) -> str | None:
+    number = fields.get("doc_number")
+    return None if number is None else str(number)
+
+
+def _chain_of(fields: dict[str, object]) -> list[ChainMessage]:
+    return message_chain(str(fields.get("text") or "").split("\f"), int(str(fields.get("first_page") or 1)))
 
 
 def forget_threads(index_dir: Path) -> None:

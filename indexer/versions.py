@@ -39,11 +39,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .schema import fold_accents
-from .store import document_ids, stored_reader
 
 if TYPE_CHECKING:
     import numpy as np
-    from whoosh.index import Index
+
+    from .backend import DocumentStore
 
 log = logging.getLogger(__name__)
 
@@ -427,25 +427,25 @@ def version_store(index_dir: Path) -> Iterator[VersionStore]:
             yield store
 
 
-def update_versions(index_dir: Path, ix: Index) -> VersionsReport:
+def update_versions(index_dir: Path, documents: DocumentStore) -> VersionsReport:
     """Bring the version store in line with the index: documents no longer indexed are forgotten,
     new ones signed (from their stored text) and linked, and the groups they touch recomputed.
     A store made by other rules, or damaged, is made again."""
     try:
-        return _update(index_dir, ix)
+        return _update(index_dir, documents)
     except sqlite3.OperationalError:
         raise
     except sqlite3.DatabaseError as exc:
         log.warning("the versions of %s were unreadable (%s); grouping every document again", index_dir, exc)
         clear_versions(index_dir)
-        return _update(index_dir, ix)
+        return _update(index_dir, documents)
 
 
-def _update(index_dir: Path, ix: Index) -> VersionsReport:
+def _update(index_dir: Path, documents: DocumentStore) -> VersionsReport:
     report = VersionsReport()
-    with version_store(index_dir) as store, stored_reader(ix) as fields_of:
+    with version_store(index_dir) as store, documents.stored_reader() as fields_of:
         store.check_rules()
-        live = document_ids(ix)
+        live = documents.document_ids()
         known = store.ids()
         touched = store.remove(known - live)
         report.removed = len(known - live)

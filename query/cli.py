@@ -766,9 +766,7 @@ class ThreadFormat(StrEnum):
 @app.command()
 @handle_errors
 def thread(
-    doc_id: Annotated[
-        str, typer.Argument(metavar="ID", help="Document id (from search), doc number, or thread id.")
-    ],
+    doc_id: Annotated[str, typer.Argument(metavar="ID", help="Document id (from search), doc number, or thread id.")],
     fmt: Annotated[ThreadFormat, typer.Option("--format", "-f", help="Output format.")] = ThreadFormat.text,
     index_dir: IndexOpt = DEFAULT_INDEX,
 ) -> None:

@@ -359,9 +359,7 @@ def _field_query(schema: Schema, field: str, value: str) -> wq.Query:
     return q
 
 
-def filter_query(
-    filters: Filters, schema: Schema | None = None, aliases: PersonNames | None = None
-) -> wq.Query | None:
+def filter_query(filters: Filters, schema: Schema | None = None, aliases: PersonNames | None = None) -> wq.Query | None:
     """A query that every result must also match, from the filter options; None without filters."""
     schema = schema or build_schema()
     parts: list[wq.Query] = []
@@ -405,9 +403,7 @@ def _person(schema: Schema, field: str, value: str, aliases: PersonNames | None)
     return _field_query(schema, field, value)
 
 
-def combine(
-    text: str, filters: Filters, schema: Schema | None = None, aliases: PersonNames | None = None
-) -> wq.Query:
+def combine(text: str, filters: Filters, schema: Schema | None = None, aliases: PersonNames | None = None) -> wq.Query:
     """The query string and the filter options as one query."""
     schema = schema or build_schema()
     q = parse_query(text, schema, aliases)

@@ -21,8 +21,9 @@ from pathlib import Path
 
 from whoosh.index import Index
 
+from indexer.backend import DocumentStore, open_documents
 from indexer.people import People, Person, current_people
-from indexer.store import content_key, open_index
+from indexer.store import WhooshDocuments
 
 from .aliases import Aliases, PersonMatch
 
@@ -30,13 +31,13 @@ _CACHE: dict[Path, People] = {}
 """The people of each index folder read in this process, checked against the index's state."""
 
 
-def index_people(index_dir: Path, ix: Index) -> People:
+def index_people(index_dir: Path, documents: DocumentStore) -> People:
     """The people of an open index: from this process's cache while the index holds the same
     documents, else from its folder (computed there first if missing or stale)."""
     cached = _CACHE.get(index_dir)
-    if cached is not None and cached.key.endswith(f" {content_key(ix)}"):
+    if cached is not None and cached.key.endswith(f" {documents.content_key()}"):
         return cached
-    people = _CACHE[index_dir] = current_people(index_dir, ix)
+    people = _CACHE[index_dir] = current_people(index_dir, documents)
     return people
 
 
@@ -100,20 +101,25 @@ class Directory:
 
 
 def directory(index_dir: Path, ix: Index, aliases: Aliases | None = None) -> Directory:
-    """The directory of an open index, its people read when first needed."""
-    return Directory(aliases or Aliases(), lambda: index_people(index_dir, ix))
+    """The directory of an open Whoosh index, its people read when first needed."""
+    return documents_directory(index_dir, WhooshDocuments(ix), aliases)
+
+
+def documents_directory(index_dir: Path, documents: DocumentStore, aliases: Aliases | None = None) -> Directory:
+    """The directory of an index's documents, whatever holds them, its people read when first needed."""
+    return Directory(aliases or Aliases(), lambda: index_people(index_dir, documents))
 
 
 def find_people(index_dir: Path, name: str | None = None, aliases: Aliases | None = None) -> list[Person]:
     """The index's people, most mentioned first, each under its alias name when it has one; with
     `name`, only the people it names (as `from:NAME` would find them)."""
-    ix = open_index(index_dir)
+    documents = open_documents(index_dir)
     try:
-        found = directory(index_dir, ix, aliases)
+        found = documents_directory(index_dir, documents, aliases)
         persons = found.persons(name) if name else found.people.persons
         return [_renamed(p, found.alias_name(p)) for p in persons]
     finally:
-        ix.close()
+        documents.close()
 
 
 def _renamed(person: Person, name: str | None) -> Person:

@@ -17,6 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from indexer.backend import open_documents
 from indexer.threads import (
     ChainMessage,
     Occurrence,
@@ -27,7 +28,7 @@ from indexer.threads import (
     refresh_threads,
 )
 
-from .search import get_document, iso, opened
+from .search import get_document, iso
 
 log = logging.getLogger(__name__)
 
@@ -75,15 +76,18 @@ def _store(index_dir: Path) -> ThreadStore:
     """The index's threads, brought up to date with its documents first (an index made before
     threads, or changed since by another program); linked in memory when the index folder cannot
     be written."""
-    with opened(index_dir) as (ix, _):
+    documents = open_documents(index_dir)
+    try:
         try:
-            refresh_threads(index_dir, ix)
+            refresh_threads(index_dir, documents)
             return ThreadStore(index_dir)
         except (OSError, sqlite3.Error) as exc:
             log.info("cannot save the threads of %s (%s); linking them in memory", index_dir, exc)
         store = ThreadStore(None)
-        refresh_store(store, ix)
+        refresh_store(store, documents)
         return store
+    finally:
+        documents.close()
 
 
 def thread_ids(index_dir: Path, docs: Sequence[str]) -> dict[str, str]:

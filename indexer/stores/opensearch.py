@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from opensearchpy import OpenSearch, helpers
@@ -38,10 +41,18 @@ from whoosh.analysis import (
 )
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 
+from ..backend import Backend, Fields
 from ..documents import Document
-from ..errors import FoiaSearchError, IncompatibleIndexError, IndexMissingError, foia_command
+from ..errors import (
+    FoiaSearchError,
+    IncompatibleIndexError,
+    IndexMissingError,
+    RefusedDocumentsError,
+    UnreachableIndexError,
+    foia_command,
+)
 from ..schema import FACET_FIELDS, SCHEMA_VERSION, AccentFolder, build_schema
-from ..store import to_fields
+from ..store import HEADER_KEYS, PEOPLE_KEY, to_fields, write_meta
 
 URL_VARIABLE = "FOIA_OPENSEARCH_URL"
 USER_VARIABLE = "FOIA_OPENSEARCH_USER"
@@ -57,18 +68,19 @@ _UNICODE = "UNICODE_CHARACTER_CLASS"
 """Java's regex flag that makes `\\w` match letters of every script, as Python's `\\w` does."""
 
 
-class ClusterUnreachableError(IndexMissingError):
+class ClusterUnreachableError(UnreachableIndexError):
     """The OpenSearch cluster does not answer at its URL (down, wrong URL, refused credentials)."""
 
 
-class BulkIndexingError(FoiaSearchError):
+class BulkIndexingError(RefusedDocumentsError):
     """Some documents were refused by the cluster; `failures` holds each one's id and reason.
     Documents not listed were acknowledged."""
 
     def __init__(self, failures: list[DocumentFailure]) -> None:
         shown = "; ".join(f"{f.id}: {f.reason}" for f in failures[:5])
         more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
-        super().__init__(f"OpenSearch refused {len(failures)} document(s): {shown}{more}")
+        super().__init__(f"OpenSearch refused {len(failures)} document(s): {shown}{more}",
+                         {f.id: f.reason for f in failures})  # fmt: skip
         self.failures = failures
 
 
@@ -216,6 +228,10 @@ def _chain(ftype: FieldType) -> list[Any]:
     return list(getattr(analyzer, "items", [analyzer]))
 
 
+_COUNTED = {*FACET_FIELDS.values(), PEOPLE_KEY, *HEADER_KEYS}
+"""Analyzed fields whose terms are counted: facets, and the people of the index (`person_values`)."""
+
+
 def _field_mapping(name: str, ftype: FieldType, analysis: _Analysis) -> dict[str, Any]:
     """The OpenSearch mapping of one Whoosh field."""
     if isinstance(ftype, STORED) or not ftype.indexed:
@@ -232,7 +248,7 @@ def _field_mapping(name: str, ftype: FieldType, analysis: _Analysis) -> dict[str
             spec["index_options"] = "freqs"
         if ftype.column_type is not None:  # sortable: the whole value, as Whoosh's column holds it
             spec["fields"] = {RAW: {"type": "keyword"}}
-        elif name in FACET_FIELDS.values():  # a facet counted from the field's terms
+        elif name in _COUNTED:  # values counted from the field's terms
             spec["fielddata"] = True
         return spec
     raise UnsupportedSchemaError(f"no OpenSearch mapping for field {name!r} of type {type(ftype).__name__}")
@@ -245,8 +261,10 @@ def index_body(schema: Schema | None = None, shards: int = SHARDS, replicas: int
     properties = {name: _field_mapping(name, schema[name], analysis) for name in schema.names()}
     properties[PAGES] = {"type": "nested", "properties": {"text": dict(properties["text"])}}
     return {
-        "settings": {"index": {"number_of_shards": shards, "number_of_replicas": replicas},
-                     "analysis": analysis.settings()},  # fmt: skip
+        "settings": {
+            "index": {"number_of_shards": shards, "number_of_replicas": replicas},
+            "analysis": analysis.settings(),
+        },  # fmt: skip
         "mappings": {
             "dynamic": "strict",
             "_meta": {"schema_version": SCHEMA_VERSION, "made_by": "foia-search"},
@@ -450,3 +468,100 @@ def indexed_ids(client: OpenSearch, index: str, ids: Iterable[str]) -> set[str]:
         return set()
     found = client.mget(index=index, body={"ids": wanted}, _source=False)
     return {d["_id"] for d in found["docs"] if d.get("found")}
+
+
+# --- the index's documents as the pipeline sees them ----------------------------------------
+
+
+class OpenSearchDocuments:
+    """The documents of an index folder kept on an OpenSearch cluster, as `backend.DocumentStore`."""
+
+    def __init__(self, client: OpenSearch, backend: Backend) -> None:
+        assert backend.name is not None
+        self.client, self.backend, self.name = client, backend, backend.name
+
+    @contextmanager
+    def writing(self, wait: float = 0.0) -> Iterator[Writer]:
+        """A bulk writer committed (every document acknowledged) when the block ends normally;
+        `wait` is the folder lock's business (`store.exclusive`)."""
+        writer = Writer(self.client, self.name)
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def content_key(self) -> str:
+        """The index's uuid and its primaries' document, indexing and deletion counts."""
+        stats = self.client.indices.stats(index=self.name, metric="docs,indexing")["indices"][self.name]
+        primaries = stats["primaries"]
+        docs, indexing = primaries["docs"], primaries["indexing"]
+        return f"{stats.get('uuid', '')}-{docs['count']}-{docs['deleted']}-{indexing['index_total']}-" \
+               f"{indexing['delete_total']}"  # fmt: skip
+
+    def document_ids(self) -> set[str]:
+        query = {"query": {"match_all": {}}, "_source": False}
+        return {hit["_id"] for hit in helpers.scan(self.client, index=self.name, query=query)}
+
+    @contextmanager
+    def stored_reader(self) -> Iterator[Fields]:
+        def fields(key: str) -> dict[str, object] | None:
+            try:
+                found = self.client.get(index=self.name, id=key)
+            except NotFoundError:
+                return None
+            return from_source(found["_source"])
+
+        yield fields
+
+    def person_values(self) -> tuple[Counter[str], set[str]]:
+        counts: Counter[str] = Counter(dict(_terms(self.client, self.name, PEOPLE_KEY)))
+        headed = {value for name in HEADER_KEYS for value, _ in _terms(self.client, self.name, name)}
+        return counts, headed
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _terms(client: OpenSearch, index: str, fieldname: str) -> Iterator[tuple[str, int]]:
+    """Every term of a field with the number of documents holding it (composite aggregation pages)."""
+    after: dict[str, Any] | None = None
+    while True:
+        composite: dict[str, Any] = {"size": 1000, "sources": [{"v": {"terms": {"field": fieldname}}}]}
+        if after:
+            composite["after"] = after
+        body = {"size": 0, "aggs": {"values": {"composite": composite}}}
+        found = client.search(index=index, body=body)["aggregations"]["values"]
+        for bucket in found["buckets"]:
+            yield str(bucket["key"]["v"]), int(bucket["doc_count"])
+        after = found.get("after_key")
+        if not found["buckets"] or after is None:
+            return
+
+
+def open_documents(index_dir: Path, backend: Backend, create: bool = False, fresh: bool = False) -> OpenSearchDocuments:
+    """The documents of an index folder on its cluster: with `create`, the cluster's index made
+    (or an existing one of that name checked) and the folder made to record it; with `fresh`, the
+    cluster's index made again empty; else the index checked to exist and to be of this schema."""
+    client = connect(backend.url)
+    name = backend.name or ""
+    try:
+        if fresh:
+            delete_index(client, name)
+            create_index(client, name)
+        elif create:
+            create_index(client, name)
+            index_dir.mkdir(parents=True, exist_ok=True)
+            write_meta(index_dir, backend)
+        else:
+            check_version(client, name)
+    except (OSConnectionError, TransportError) as exc:
+        client.close()
+        raise ClusterUnreachableError(
+            f"cannot reach OpenSearch at {cluster_url(backend.url)}: {_reason(exc)}"
+        ) from None
+    except BaseException:
+        client.close()
+        raise
+    return OpenSearchDocuments(client, backend)

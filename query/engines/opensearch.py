@@ -208,8 +208,11 @@ def _on_pages(dsl: Any) -> Any:
 _SORTS: dict[Sort, list[Any]] = {
     Sort.relevance: ["_score", {"id": "asc"}],
     Sort.date: [{"date": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
-    Sort.newest: [{"year": {"order": "desc", "missing": "_last"}}, {"date": {"order": "desc", "missing": "_last"}},
-                  {"id": "asc"}],  # fmt: skip
+    Sort.newest: [
+        {"year": {"order": "desc", "missing": "_last"}},
+        {"date": {"order": "desc", "missing": "_last"}},
+        {"id": "asc"},
+    ],  # fmt: skip
     Sort.doc: [{f"doc_number.{RAW}": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
 }
 
@@ -325,8 +328,9 @@ class Engine:
         except NotFoundError:
             raise DocumentNotFoundError(f"no document with id {key!r}") from None
         except OSConnectionError:
-            raise ClusterUnreachableError(f"cannot reach OpenSearch at {_url(self.client.transport.hosts[0])}") \
-                from None
+            raise ClusterUnreachableError(
+                f"cannot reach OpenSearch at {_url(self.client.transport.hosts[0])}"
+            ) from None
         return from_source(found["_source"], self.schema)
 
     def facet_counts(

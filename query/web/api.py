@@ -44,6 +44,7 @@ def search_api(state: State, conf: Conf) -> pages.SearchPage:
     matches, and matches by month (the timeline)."""
     return pages.search_page(conf.index_dir, state, conf.load_aliases())
 
+
 @router.get("/facets", summary="Facet counts over every match")
 def facets_api(
     state: State,
@@ -55,15 +56,18 @@ def facets_api(
                     aliases=conf.load_aliases(), top_values=top)  # fmt: skip
     return {"total": result.total, "facets": result.facets}
 
+
 @router.get("/documents/{doc_id}", response_model=pages.DocumentPage, summary="A document and its pages")
 def document_api(doc_id: DocId, state: State, conf: Conf, p: Window = None) -> pages.DocumentPage:
     """Its metadata (the export record without the text), the pages (a window of
     50 holding page `p`) with the search's words marked, its original file, similar documents."""
     return pages.document_page(conf.index_dir, doc_id, state, p, conf.load_aliases())
 
+
 @router.get("/documents/{doc_id}/pages/{number}", response_model=pages.PageView, summary="A page's text")
 def page_api(doc_id: DocId, number: PageNumber, state: State, conf: Conf) -> pages.PageView:
     return pages.page_text(conf.index_dir, doc_id, number, state, conf.load_aliases())
+
 
 @router.get(
     "/documents/{doc_id}/pages/{number}/image",
@@ -80,6 +84,7 @@ def image_api(
     image = page_image(conf.index_dir, recorded(conf.index_dir, doc_id), number, width)
     return Response(image, media_type="image/jpeg", headers={"cache-control": "private, max-age=86400"})
 
+
 @router.get(
     "/documents/{doc_id}/file",
     response_class=StreamingResponse,
@@ -93,16 +98,14 @@ def file_api(doc_id: DocId, conf: Conf) -> StreamingResponse:
     handle.seek(0)
     media = "application/pdf" if b"%PDF-" in head[:1024] else "text/plain; charset=utf-8"
     name = Path(str(fields["source"])).name
-    return StreamingResponse(
-        _file_chunks(handle), media_type=media, headers={"content-disposition": _attachment(name)}
-    )
+    return StreamingResponse(_file_chunks(handle), media_type=media, headers={"content-disposition": _attachment(name)})
+
 
 @router.get("/documents/{doc_id}/similar", summary="Documents most like one")
-def similar_api(
-    doc_id: DocId, conf: Conf, limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10
-) -> dict[str, Any]:
+def similar_api(doc_id: DocId, conf: Conf, limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10) -> dict[str, Any]:
     result = similar(conf.index_dir, doc_id, limit)
     return {"total": result.total, "hits": result.hits}
+
 
 @router.get(
     "/export",
@@ -124,23 +127,28 @@ def export_api(state: State, conf: Conf, format: ExportFormat = ExportFormat.csv
     name = f"foia-export.{format.value}"
     return StreamingResponse(body, media_type=media, headers={"content-disposition": _attachment(name)})
 
+
 @router.get("/watches", summary="Saved searches and their new hits")
 def watches_api(conf: Conf) -> list[pages.WatchView]:
     return list(pages.watches_page(conf.index_dir, conf.load_aliases()))
 
+
 @router.post("/watches", status_code=201, summary="Save a search")
 def watch_add_api(watch: WatchIn, conf: Conf) -> Watch:
     return add_watch(conf.index_dir, watch.name, watch.q, filters_from(watch.filters))
+
 
 @router.delete("/watches/{name}", status_code=204, response_class=Response, summary="Delete a saved search")
 def watch_remove_api(name: WatchName, conf: Conf) -> Response:
     remove_watch(conf.index_dir, name)
     return Response(status_code=204)
 
+
 @router.post("/watches/{name}/seen", summary="Mark a saved search's new hits seen")
 def watch_seen_api(name: WatchName, conf: Conf) -> dict[str, int]:
     (news,) = new_hits(conf.index_dir, [name], mark=True, limit=0)
     return {"seen": news.total}
+
 
 @router.post("/batch", response_model=pages.BatchPage, summary="Hit counts of a list of terms")
 def batch_api(batch: BatchIn, conf: Conf, format: ExportFormat | None = None) -> Any:

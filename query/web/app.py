@@ -82,7 +82,7 @@ def create_app(
         title="foia-search reading room",
         version="1",
         description="Search, read and export FOIA releases indexed by foia-search. Every HTML page "
-        "has its JSON here; errors are `{\"error\": message}` with a 4xx status.",
+        'has its JSON here; errors are `{"error": message}` with a 4xx status.',
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
