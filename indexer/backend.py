@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -25,6 +26,9 @@ from .documents import Document
 from .errors import BadArgumentError
 
 META_FILE = "foia-index.json"
+URL_VARIABLE = "FOIA_OPENSEARCH_URL"
+USER_VARIABLE = "FOIA_OPENSEARCH_USER"
+PASSWORD_VARIABLE = "FOIA_OPENSEARCH_PASSWORD"
 
 
 class Kind(StrEnum):
@@ -69,6 +73,15 @@ def meta_of(backend: Backend, schema_version: int) -> dict[str, object]:
     if backend.kind is Kind.opensearch:
         meta |= {"backend": backend.kind.value, "url": backend.url, "name": backend.name}
     return meta
+
+
+def cluster_url(url: str | None = None) -> str:
+    """The cluster's URL: `url`, else $FOIA_OPENSEARCH_URL; several nodes' URLs separated by
+    commas let the client go on through the others when one is down."""
+    found = url or os.environ.get(URL_VARIABLE)
+    if not found:
+        raise BadArgumentError(f"no OpenSearch URL: give --url URL or set {URL_VARIABLE}")
+    return found.rstrip("/")
 
 
 def cluster_index_name(index_dir: Path) -> str:

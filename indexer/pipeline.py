@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -21,14 +22,21 @@ from typing import Any, TypeVar
 from .backend import Backend, DocumentStore, Writer, open_documents
 from .cache import ExtractionCache
 from .documents import Document, build_documents
-from .errors import EmptyFileError, ExtractionError, FoiaSearchError, NothingToIndexError, RefusedDocumentsError
+from .errors import (
+    BadArgumentError,
+    EmptyFileError,
+    ExtractionError,
+    FoiaSearchError,
+    NothingToIndexError,
+    RefusedDocumentsError,
+)
 from .extract import PDF_ENGINES, Page, blank_text_file, check_not_empty, extract
 from .manifest import FileRecord, Manifest
 from .ocr import DEFAULT_LANG, check_ocr, ocr_page, unavailable_reason, usable_mode
 from .people import current_people
 from .sources import Found, Source, file_sha256, find_files, sniff
 from .stamps import strip_stamps
-from .store import cache_of, create_or_open, exclusive, index_exists, manifest_of, missing_index
+from .store import cache_of, copy_folder_state, create_or_open, exclusive, index_exists, manifest_of, missing_index
 from .threads import ChainMessage, ThreadStore, document_chains, forget_threads, refresh_threads
 from .versions import clear_versions, update_versions
 
@@ -747,3 +755,32 @@ def _rebuild(index_dir: Path, progress: Progress | None, options: Options, start
     finally:
         manifest.close()
         documents.close()
+
+
+def migrate(
+    source_dir: Path,
+    dest_dir: Path,
+    backend: Backend,
+    progress: Progress | None = None,
+    options: Options | None = None,
+) -> IndexReport:
+    """Copy the index at `source_dir` into a new index folder `dest_dir` whose documents live in
+    `backend` (a Whoosh index to OpenSearch, or back): its manifest and extraction cache are
+    copied (the cache's files linked where the file system allows), then every document is built
+    again from the cache, as `reindex` does, and written to the new backend. The source is
+    locked meanwhile and left as it was."""
+    options = options or Options()
+    _check(options)
+    if not index_exists(source_dir):
+        raise missing_index(source_dir)
+    if dest_dir.exists() and (not dest_dir.is_dir() or any(dest_dir.iterdir())):
+        raise BadArgumentError(f"{dest_dir} exists and is not empty: foia migrate makes a new index folder")
+    with exclusive(source_dir, options.wait):
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            copy_folder_state(source_dir, dest_dir)
+            open_documents(dest_dir, backend, create=True).close()
+        except BaseException:
+            shutil.rmtree(dest_dir, ignore_errors=True)
+            raise
+    return reindex(dest_dir, progress, options)

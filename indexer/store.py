@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import shutil
+import sqlite3
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -159,6 +161,22 @@ def recreate(path: Path) -> Index:
 def write_meta(path: Path, backend: Backend) -> None:
     """Record the schema version and the backend of the index in the folder."""
     _meta_path(path).write_text(json.dumps(meta_of(backend, SCHEMA_VERSION)) + "\n")
+
+
+def copy_folder_state(source: Path, dest: Path) -> None:
+    """Copy an index folder's manifest (a consistent copy, through SQLite) and extraction cache
+    (each file hard-linked where the file system allows, else copied) into another folder."""
+    with sqlite3.connect(source / "manifest.sqlite") as src, sqlite3.connect(dest / "manifest.sqlite") as out:
+        src.backup(out)
+    if (source / "cache").is_dir():
+        shutil.copytree(source / "cache", dest / "cache", copy_function=_link_or_copy)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 @contextmanager

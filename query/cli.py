@@ -8,6 +8,7 @@ import json
 import logging
 import math
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -16,6 +17,7 @@ from enum import StrEnum
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
@@ -25,12 +27,23 @@ from rich.table import Column
 from rich.text import Text
 
 from indexer import ExitCode, FoiaSearchError, IndexReport, Options, ProgressEvent, index_paths, reindex
-from indexer.errors import EXIT_MEANINGS, foia_command
+from indexer.backend import (
+    PASSWORD_VARIABLE,
+    URL_VARIABLE,
+    USER_VARIABLE,
+    Backend,
+    Kind,
+    check_name,
+    cluster_index_name,
+    cluster_url,
+)
+from indexer.errors import EXIT_MEANINGS, BadArgumentError, foia_command
+from indexer.pipeline import migrate as migrate_index
 from indexer.sources import path_problem
 from indexer.status import index_status
 from indexer.store import cache_of, index_exists, missing_index
 
-from .aliases import Aliases, index_aliases, load_aliases
+from .aliases import ALIAS_FILE, Aliases, index_aliases, load_aliases
 from .diff import compare, diff_lines, diff_record, versions_to_compare
 from .export import (
     CSV_FIELDS,
@@ -180,6 +193,34 @@ WaitOpt = Annotated[
     float, typer.Option("--wait", min=0, help="Seconds to wait for another index or reindex run on this index.")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")]
+BackendOpt = Annotated[
+    Kind | None,
+    typer.Option(
+        "--backend",
+        help="Where a new index keeps its documents: whoosh (in the index folder, the default) or opensearch "
+        "(a cluster: --url). An existing index keeps its own; the folder records it, so no other command needs it.",
+        show_default=False,
+    ),
+]
+UrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--url",
+        metavar="URL",
+        help=f"The OpenSearch cluster (several nodes' URLs separated by commas); default ${URL_VARIABLE}. "
+        f"Credentials only from ${USER_VARIABLE} and ${PASSWORD_VARIABLE}, never in the URL.",
+        show_default=False,
+    ),
+]
+NameOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--name",
+        metavar="NAME",
+        help="The OpenSearch index's name; default foia- with the folder's name and a digest of its path.",
+        show_default=False,
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object (for cron jobs).")]
 
 
@@ -301,6 +342,9 @@ def index(
     wait: WaitOpt = 0.0,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
+    backend: BackendOpt = None,
+    url: UrlOpt = None,
+    name: NameOpt = None,
 ) -> None:
     """Index PDF and text releases.
 
@@ -310,16 +354,67 @@ def index(
     rest go on; an empty file (zero bytes, blank text, a PDF with no text and no image) is
     reported and recorded, with no document. Commits come every 200 files or minute, so a stopped
     run keeps its work and the next run resumes. Exits 1 when some file failed, 10 when no file
-    is found to index."""
+    is found to index.
+
+    With --backend opensearch --url URL a new index keeps its documents on an OpenSearch cluster
+    (the folder keeps the manifest and the extraction cache); files are recorded as indexed only
+    once the cluster has acknowledged their documents."""
     options = Options(workers=workers, engine=engine, ocr=ocr, ocr_lang=ocr_lang, wait=wait)
+    chosen = _backend(index_dir, backend, url, name)
     show = not quiet and not as_json and err.is_terminal
     if rebuild and index_exists(index_dir):
         with _Bar(show) as bar:
             reindex(index_dir, progress=bar, options=options)
     with _Bar(show) as bar:
-        report = index_paths(paths, index_dir, progress=bar, options=options, prune=prune)
+        report = index_paths(paths, index_dir, progress=bar, options=options, prune=prune, backend=chosen)
     named = paths if len(paths) <= MAX_PATHS_REPEATED else ["PATH"]
     _finish(report, index_dir, quiet, as_json, foia_command("index", *named, "--index", index_dir))
+
+
+def _backend(index_dir: Path, kind: Kind | None, url: str | None, name: str | None) -> Backend | None:
+    """The backend the options ask for; None when they ask for none (the folder's own, else Whoosh)."""
+    if kind is None and (url or name):
+        kind = Kind.opensearch
+    if kind is None:
+        return None
+    if kind is Kind.whoosh:
+        if url or name:
+            raise BadArgumentError("--url and --name are for --backend opensearch")
+        return Backend()
+    address = cluster_url(url)
+    if any(urlsplit(u.strip()).username or urlsplit(u.strip()).password for u in address.split(",")):
+        raise BadArgumentError(
+            f"the OpenSearch URL holds credentials: give them in ${USER_VARIABLE} and ${PASSWORD_VARIABLE} instead"
+        )
+    return Backend(Kind.opensearch, address, check_name(name) if name else cluster_index_name(index_dir))
+
+
+@app.command()
+@handle_errors
+def migrate(
+    source: Annotated[Path, typer.Option("--from", metavar="DIR", help="The index to copy.", file_okay=False)],
+    dest: Annotated[Path, typer.Option("--to", metavar="DIR", help="The new index folder.", file_okay=False)],
+    backend: BackendOpt = Kind.opensearch,
+    url: UrlOpt = None,
+    name: NameOpt = None,
+    workers: WorkersOpt = 0,
+    wait: WaitOpt = 0.0,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Copy an index to another backend (by default a Whoosh index to OpenSearch).
+
+    The new folder gets the manifest, the extraction cache and the alias file; every document is
+    built again from the cache (no PDF is read again while the cache holds its pages) and written
+    to the new backend. The old index is left as it was. Saved searches are not copied."""
+    chosen = _backend(dest, backend, url, name) or Backend()
+    options = Options(workers=workers, wait=wait)
+    show = not quiet and not as_json and err.is_terminal
+    with _Bar(show) as bar:
+        report = migrate_index(source, dest, chosen, progress=bar, options=options)
+    if (source / ALIAS_FILE).is_file():
+        shutil.copy2(source / ALIAS_FILE, dest / ALIAS_FILE)
+    _finish(report, dest, quiet, as_json, foia_command("reindex", "--index", dest))
 
 
 @app.command("reindex")

@@ -13,6 +13,7 @@ from typing import Any
 from indexer.schema import build_schema
 
 from .aliases import Aliases
+from .engines import on_cluster
 from .export import DOCUMENT_FIELDS, document_record
 from .fast import matched_tokens, text_words
 from .parse import Filters, combine
@@ -54,6 +55,8 @@ def query_words(
     """The indexed words of the `text` field a search matches (as its snippets mark them)."""
     if not text.strip():
         return frozenset()
+    if (remote := on_cluster(index_dir)) is not None:
+        return remote.words(text, filters, aliases)
     with opened(index_dir) as (ix, searcher):
         q = combine(text, filters or Filters(), ix.schema, directory(index_dir, ix, aliases))
         return text_words(q, searcher.reader())

@@ -32,6 +32,7 @@ from indexer.versions import Group, groups_of
 from . import topk
 from .aliases import Aliases
 from .citations import citation
+from .engines import on_cluster
 from .facets import FacetCount, Top, check_facets, facet_counts
 from .fast import (
     DayRange,
@@ -362,6 +363,9 @@ def search(
     stands for its group, with `Hit.versions` saying how many it holds."""
     if page < 1 or (limit is None and page != 1):
         raise QueryError(f"page {page} does not exist; pages start at 1 (and there is one page without a limit)")
+    if (remote := on_cluster(index_dir)) is not None:
+        return remote.search(text, filters, limit, page=page, sort=sort, facets=facets, aliases=aliases,
+                             top_values=top_values, strict=strict, collapse=collapse)  # fmt: skip
     names = check_facets(facets)
     filters = filters or Filters()
     with opened(index_dir) as (ix, searcher):
@@ -563,6 +567,9 @@ def iter_hits(
 ) -> Iterator[dict[str, Any]]:
     """Stored fields of every matching document (every document for an empty query), streamed in
     the chosen order (best first by default; index order for everything unsorted)."""
+    if (remote := on_cluster(index_dir)) is not None:
+        yield from remote.iter_hits(text, filters, sort, aliases)
+        return
     with opened(index_dir, own=True) as (ix, searcher):
         q = combine(text, filters or Filters(), ix.schema, directory(index_dir, ix, aliases))
         if isinstance(q, wq.Every) and sort is Sort.relevance:
@@ -575,6 +582,8 @@ def iter_hits(
 def similar(index_dir: Path, key: str, limit: int = 10, terms: int = 12) -> SearchResult:
     """Documents most like one (by id or doc number): its key terms, weighted, as a query; the
     total counts every other document holding one of them."""
+    if (remote := on_cluster(index_dir)) is not None:
+        return remote.similar(key, limit, terms)
     with opened(index_dir) as (_, searcher):
         docnum = _docnum(searcher, key)
         text = searcher.stored_fields(docnum).get("text", "")
@@ -597,14 +606,18 @@ def _docnum(searcher: Searcher, key: str) -> int:
     if not found:
         raise DocumentNotFoundError(f"no document with id or doc number {key!r}")
     if len(found) > 1:
-        documents = [searcher.stored_fields(n) for n in found]
-        lines = "".join(f"\n  {_listed(fields)}" for fields in documents)
-        message = f"doc number {key!r} is on {len(found)} documents; name one by its id:{lines}"
-        raise AmbiguousDocumentError(message, tuple(str(fields["id"]) for fields in documents))
+        raise ambiguous(key, [searcher.stored_fields(n) for n in found])
     return int(found[0])
 
 
-def _listed(fields: dict[str, Any]) -> str:
+def ambiguous(key: str, documents: Sequence[Mapping[str, Any]]) -> AmbiguousDocumentError:
+    """The error for a doc number several documents carry, listing them."""
+    lines = "".join(f"\n  {_listed(fields)}" for fields in documents)
+    message = f"doc number {key!r} is on {len(documents)} documents; name one by its id:{lines}"
+    return AmbiguousDocumentError(message, tuple(str(fields["id"]) for fields in documents))
+
+
+def _listed(fields: Mapping[str, Any]) -> str:
     """A document on one line: id, file, pages, title (control characters shown as escapes)."""
     first = fields.get("first_page", 1)
     last = fields.get("last_page", first)
@@ -624,6 +637,8 @@ def _control(char: str) -> bool:
 
 def get_document(index_dir: Path, key: str) -> StoredDocument:
     """A document by its id, or by its doc number when no id matches."""
+    if (remote := on_cluster(index_dir)) is not None:
+        return remote.document(key)
     with opened(index_dir) as (_, searcher):
         return StoredDocument(searcher.stored_fields(_docnum(searcher, key)))
 

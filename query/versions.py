@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from indexer.backend import open_documents
 from indexer.versions import Group, Link, groups_of, members
 
-from .search import get_document, label, opened
+from .search import get_document, label
 
 __all__ = ["Group", "Version", "groups_of", "versions"]
 
@@ -49,14 +50,17 @@ def versions(index_dir: Path, doc_id: str) -> list[Version]:
     ids, links = members(index_dir, asked)
     direct = {_other(link, asked): link for link in links if asked in (link.a, link.b)}
     found = []
-    with opened(index_dir) as (_, searcher):
-        for key in ids:
-            docnum = searcher.document_number(id=key)
-            if docnum is None:  # the index changed since the groups were made
-                continue
-            fields = searcher.stored_fields(docnum)
-            relation, score = _relation(asked, key, direct.get(key))
-            found.append(_version(fields, relation, score))
+    documents = open_documents(index_dir)
+    try:
+        with documents.stored_reader() as fields_of:
+            for key in ids:
+                fields = fields_of(key)
+                if fields is None:  # the index changed since the groups were made
+                    continue
+                relation, score = _relation(asked, key, direct.get(key))
+                found.append(_version(fields, relation, score))
+    finally:
+        documents.close()
     return sorted(found, key=lambda v: (v.release_date or datetime.max, v.date or datetime.max, v.id))
 
 

@@ -41,7 +41,7 @@ from whoosh.analysis import (
 )
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 
-from ..backend import Backend, Fields
+from ..backend import PASSWORD_VARIABLE, USER_VARIABLE, Backend, Fields, cluster_url
 from ..documents import Document
 from ..errors import (
     FoiaSearchError,
@@ -54,9 +54,6 @@ from ..errors import (
 from ..schema import FACET_FIELDS, SCHEMA_VERSION, AccentFolder, build_schema
 from ..store import HEADER_KEYS, PEOPLE_KEY, to_fields, write_meta
 
-URL_VARIABLE = "FOIA_OPENSEARCH_URL"
-USER_VARIABLE = "FOIA_OPENSEARCH_USER"
-PASSWORD_VARIABLE = "FOIA_OPENSEARCH_PASSWORD"
 SHARDS = 2
 REPLICAS = 1
 PAGES = "pages"
@@ -97,15 +94,6 @@ class DocumentFailure:
 
 
 # --- connection ---------------------------------------------------------------------------
-
-
-def cluster_url(url: str | None = None) -> str:
-    """The cluster's URL: `url`, else $FOIA_OPENSEARCH_URL; several nodes' URLs separated by
-    commas let the client go on through the others when one is down."""
-    found = url or os.environ.get(URL_VARIABLE)
-    if not found:
-        raise ClusterUnreachableError(f"no OpenSearch URL: give --url URL or set {URL_VARIABLE}")
-    return found.rstrip("/")
 
 
 def connect(url: str | None = None, timeout: float = 30.0) -> OpenSearch:

@@ -9,10 +9,12 @@ OpenSearch `term`, a `Phrase` a `span_near` of its words: nothing is analyzed tw
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from opensearchpy import OpenSearch
@@ -21,15 +23,37 @@ from opensearchpy.exceptions import NotFoundError, RequestError, TransportError
 from whoosh import query as wq
 from whoosh.fields import Schema
 
+from indexer.backend import Backend
 from indexer.errors import DocumentNotFoundError, FoiaSearchError, QueryError
 from indexer.schema import FACET_FIELDS, build_schema
-from indexer.stores.opensearch import PAGES, RAW, ClusterUnreachableError, from_source, terms_field
+from indexer.stores.opensearch import (
+    PAGES,
+    RAW,
+    ClusterUnreachableError,
+    OpenSearchDocuments,
+    from_source,
+    open_documents,
+    terms_field,
+)
+from indexer.versions import groups_of
 
-from ..aliases import PersonNames
+from ..aliases import Aliases, PersonNames
 from ..citations import citation
 from ..facets import FacetCount, Top, check_facets
-from ..parse import positive_leaves
-from ..search import MARK, Hit, SearchResult, Snippet, Sort, cited_page, label
+from ..parse import Filters, combine, literal_reading, positive_leaves
+from ..people import Directory, documents_directory
+from ..search import (
+    COLLAPSE_DEPTH,
+    MARK,
+    Hit,
+    SearchResult,
+    Snippet,
+    Sort,
+    StoredDocument,
+    ambiguous,
+    cited_page,
+    label,
+)
 
 DSL = dict[str, Any]
 _TEXT = "text"
@@ -272,7 +296,7 @@ class Engine:
             "track_scores": True,
         }
         result = self._call(self.client.search, index=self.index, body=body)
-        hits = tuple(self._hit(h, scored=sort is Sort.relevance) for h in result["hits"]["hits"])
+        hits = tuple(self.hit(h, scored=sort is Sort.relevance) for h in result["hits"]["hits"])
         counted = self.facet_counts(q, names, aliases, top) if names else {}
         return SearchResult(total=result["hits"]["total"]["value"], hits=hits, page=page, facets=counted)
 
@@ -293,7 +317,7 @@ class Engine:
         pages["nested"]["boost"] = 0.0
         return {"bool": {"must": [main], "should": [pages]}}
 
-    def _hit(self, raw: Mapping[str, Any], scored: bool) -> Hit:
+    def hit(self, raw: Mapping[str, Any], scored: bool) -> Hit:
         fields = from_source(raw["_source"], self.schema)
         found = _snippets(raw, int(fields.get("first_page", 1)))
         first = int(fields.get("first_page", 1))
@@ -377,20 +401,30 @@ class Engine:
             if not found["buckets"] or after is None:
                 return
 
-    def export(self, q: wq.Query, source: bool = True, keep_alive: str = "2m") -> Iterator[dict[str, Any]]:
+    def export(
+        self,
+        q: wq.Query,
+        source: bool = True,
+        keep_alive: str = "2m",
+        sort: Sort | None = None,
+        pages: bool = False,
+    ) -> Iterator[dict[str, Any]]:
         """Every matching hit, with no cap: pages of a point-in-time search, each after the last
-        (`search_after`), so documents indexed meanwhile neither shift nor repeat any."""
+        (`search_after`), so documents indexed meanwhile neither shift nor repeat any. In id order,
+        or `sort`'s; `pages`: each hit with its pages in its source (the text) and its best pages
+        highlighted (for the page it cites)."""
         pit = self._call(self.client.create_pit, index=self.index, params={"keep_alive": keep_alive})["pit_id"]
         try:
             after: list[Any] | None = None
             while True:
                 body: DSL = {
-                    "query": translate(q, self.schema),
+                    "query": self._with_pages(q) if pages else translate(q, self.schema),
                     "size": _PAGE_SIZE,
-                    "sort": [{"id": "asc"}],
+                    "sort": _SORTS[sort] if sort is not None else [{"id": "asc"}],
                     "pit": {"id": pit, "keep_alive": keep_alive},
                     "track_total_hits": False,
-                    "_source": {"excludes": [PAGES]} if source else False,
+                    "track_scores": sort is Sort.relevance,
+                    "_source": (True if pages else {"excludes": [PAGES]}) if source else False,
                 }
                 if after is not None:
                     body["search_after"] = after
@@ -404,6 +438,19 @@ class Engine:
                 self.client.delete_pit(body={"pit_id": [pit]})
             except TransportError:
                 pass  # it expires on its own after keep_alive
+
+    def hits(self, dsl: DSL, limit: int, exclude: str) -> tuple[int, list[Mapping[str, Any]]]:
+        """The number of documents a DSL query matches, other than `exclude`, and the best `limit`."""
+        body = {"query": {"bool": {"must": [dsl], "must_not": [{"ids": {"values": [exclude]}}]}}, "size": limit,
+                "track_total_hits": True, "_source": {"excludes": [PAGES]}}  # fmt: skip
+        found = self._call(self.client.search, index=self.index, body=body)["hits"]
+        return int(found["total"]["value"]), list(found["hits"])
+
+    def with_doc_number(self, number: str) -> list[dict[str, Any]]:
+        """The stored fields of every document carrying a doc number (compared as the index does)."""
+        body = {"query": {"term": {"doc_number": number.strip().lower()}}, "size": 50}
+        found = self._call(self.client.search, index=self.index, body=body)["hits"]["hits"]
+        return [from_source(h["_source"], self.schema) for h in found]
 
 
 def _snippets(raw: Mapping[str, Any], first_page: int) -> tuple[Snippet, ...]:
@@ -439,3 +486,150 @@ def _cause(exc: TransportError) -> str:
     info = exc.info if isinstance(exc.info, Mapping) else {}
     root = (info.get("error") or {}).get("root_cause") or [{}]
     return str(root[0].get("reason") or exc.error).splitlines()[0][:300]
+
+
+# --- an index folder whose documents are on a cluster -------------------------------------
+
+
+class Folder:
+    """The query layer's calls (`query.search`, `export`, `reading`...) for an index folder whose
+    documents are on OpenSearch: the same arguments and results as the Whoosh side's."""
+
+    def __init__(self, index_dir: Path, documents: OpenSearchDocuments) -> None:
+        self.index_dir = index_dir
+        self.documents = documents
+        self.engine = Engine(documents.client, documents.name)
+
+    def people(self, aliases: Aliases | None) -> Directory:
+        return documents_directory(self.index_dir, self.documents, aliases)
+
+    def query(self, text: str, filters: Filters | None, people: Directory) -> wq.Query:
+        return combine(text, filters or Filters(), self.engine.schema, people)
+
+    def search(
+        self,
+        text: str,
+        filters: Filters | None,
+        limit: int | None,
+        *,
+        page: int,
+        sort: Sort,
+        facets: Sequence[str],
+        aliases: Aliases | None,
+        top_values: Top,
+        strict: bool,
+        collapse: bool,
+    ) -> SearchResult:
+        """`query.search` on the cluster; the documents holding only some of the words are not
+        listed (`partial` stays 0) and no spelling is suggested."""
+        people = self.people(aliases)
+        names = check_facets(facets)
+        found = self._search(self.query(text, filters, people), limit, page, sort, names, people, top_values, collapse)
+        if found.total or (literal := literal_reading(text)) is None:
+            return found
+        try:
+            again = self._search(self.query(literal, filters, people), limit, page, sort, names, people, top_values,
+                                 collapse)  # fmt: skip
+        except QueryError:  # nothing left to search once the operators are words
+            return found
+        if not again.total:
+            return found
+        return replace(found, suggestion=literal) if strict else replace(again, reading=literal)
+
+    def _search(
+        self,
+        q: wq.Query,
+        limit: int | None,
+        page: int,
+        sort: Sort,
+        names: Sequence[str],
+        people: Directory,
+        top: Top,
+        collapse: bool,
+    ) -> SearchResult:
+        if limit is None:
+            hits = [
+                self.engine.hit(raw, sort is Sort.relevance) for raw in self.engine.export(q, sort=sort, pages=True)
+            ]
+            counted = self.engine.facet_counts(q, names, people, top) if names else {}
+            return self._grouped(SearchResult(len(hits), tuple(hits), 1, counted), collapse, None, 1)
+        if not collapse:
+            return self._grouped(self.engine.search(q, limit, page, sort, names, people, top), False, limit, page)
+        looked = self.engine.search(q, limit * page * COLLAPSE_DEPTH, 1, sort, names, people, top)
+        return self._grouped(looked, True, limit, page)
+
+    def _grouped(self, result: SearchResult, collapse: bool, limit: int | None, page: int) -> SearchResult:
+        """The hits with their groups of versions; with `collapse`, one a group, cut to the page."""
+        groups = groups_of(self.index_dir, [h.id for h in result.hits])
+        hits = [replace(h, group=g.name, versions=g.size) if (g := groups.get(h.id)) else h for h in result.hits]
+        if not collapse:
+            return replace(result, hits=tuple(hits))
+        best: dict[str, Hit] = {}
+        for hit in hits:  # each group stands at its best ranked hit
+            best.setdefault(hit.group or hit.id, hit)
+        kept = list(best.values())
+        shown = kept if limit is None else kept[(page - 1) * limit : page * limit]
+        return replace(result, hits=tuple(shown), page=page, folded=len(hits) - len(kept))
+
+    def iter_hits(
+        self, text: str, filters: Filters | None, sort: Sort, aliases: Aliases | None
+    ) -> Iterator[dict[str, Any]]:
+        q = self.query(text, filters, self.people(aliases))
+        for raw in self.engine.export(q, sort=sort, pages=True):
+            yield from_source(raw["_source"], self.engine.schema)
+
+    def cited(
+        self, text: str, filters: Filters | None, sort: Sort, aliases: Aliases | None
+    ) -> Iterator[tuple[dict[str, Any], int | None]]:
+        """Every matching document's stored fields and the page its hit cites (see `export`)."""
+        q = self.query(text, filters, self.people(aliases))
+        for raw in self.engine.export(q, sort=sort, pages=True):
+            fields = from_source(raw["_source"], self.engine.schema)
+            yield fields, cited_page(_snippets(raw, int(fields.get("first_page", 1))))
+
+    def words(self, text: str, filters: Filters | None, aliases: Aliases | None) -> frozenset[str]:
+        """The `text` field's words a query holds (wildcards are not expanded on the cluster)."""
+        found: set[str] = set()
+        for leaf in positive_leaves(self.query(text, filters, self.people(aliases))):
+            if isinstance(leaf, wq.Term) and leaf.field() == _TEXT:
+                found.add(str(leaf.text))
+            elif isinstance(leaf, wq.Phrase) and leaf.field() == _TEXT:
+                found.update(str(word) for word in leaf.words)
+        return frozenset(found)
+
+    def document(self, key: str) -> StoredDocument:
+        """A document by its id, or by its doc number when no id matches (several: an error listing them)."""
+        try:
+            return StoredDocument(self.engine.document(key))
+        except DocumentNotFoundError:
+            pass
+        found = self.engine.with_doc_number(key)
+        if not found:
+            raise DocumentNotFoundError(f"no document with id or doc number {key!r}")
+        if len(found) > 1:
+            raise ambiguous(key, found)
+        return StoredDocument(found[0])
+
+    def similar(self, key: str, limit: int, terms: int) -> SearchResult:
+        """Documents most like one: its text's most telling words (OpenSearch's more-like-this)."""
+        doc = self.document(key)
+        text = str(doc.fields.get("text") or "")
+        if not text.strip():
+            return SearchResult(0, ())
+        like = {"more_like_this": {"fields": [_TEXT], "like": text, "max_query_terms": terms, "min_term_freq": 1,
+                                   "min_doc_freq": 1, "minimum_should_match": 1}}  # fmt: skip
+        total, raw = self.engine.hits(like, limit, doc.id)
+        return SearchResult(total, tuple(self.engine.hit(h, scored=True) for h in raw))
+
+
+_FOLDERS: dict[tuple[Path, Backend], Folder] = {}
+_FOLDERS_LOCK = threading.Lock()
+
+
+def folder(index_dir: Path, backend: Backend) -> Folder:
+    """The engine of an index folder on a cluster, connected once per process and folder."""
+    with _FOLDERS_LOCK:
+        found = _FOLDERS.get((index_dir, backend))
+        if found is None:
+            found = _FOLDERS[(index_dir, backend)] = Folder(index_dir, open_documents(index_dir, backend))
+        return found
