@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .backend import Kind, read_backend
 from .manifest import FileRecord
 from .pipeline import FileFailure
 from .sources import find_files
@@ -30,6 +31,10 @@ class IndexStatus:
     ocr_waiting: list[tuple[str, int]] = field(default_factory=list)
     cache_entries: int = 0
     cache_bytes: int = 0
+    backend: str = "whoosh"
+    """Where the documents live: whoosh (in the folder) or opensearch (see `backend_at`)."""
+    backend_at: str | None = None
+    """For documents on a cluster: its index's name and URL."""
 
 
 def index_status(index_dir: Path, paths: Iterable[Path] = ()) -> IndexStatus:
@@ -38,7 +43,10 @@ def index_status(index_dir: Path, paths: Iterable[Path] = ()) -> IndexStatus:
     is gone since is listed as gone."""
     if not index_exists(index_dir):
         raise missing_index(index_dir)
-    status = IndexStatus()
+    backend = read_backend(index_dir)
+    status = IndexStatus(backend=backend.kind.value)
+    if backend.kind is not Kind.whoosh:
+        status.backend_at = f"{backend.name} at {backend.url}"
     manifest = manifest_of(index_dir)
     try:
         known = {}

@@ -163,6 +163,18 @@ def write_meta(path: Path, backend: Backend) -> None:
     _meta_path(path).write_text(json.dumps(meta_of(backend, SCHEMA_VERSION)) + "\n")
 
 
+def changed_at(path: Path) -> int:
+    """When the index's documents last changed, in nanoseconds (0 without an index): its Whoosh
+    folder's modification time, which every commit changes; for documents kept elsewhere, the
+    manifest's, which every run writes after its commits."""
+    if not index_exists(path):
+        return 0
+    parts = [whoosh_dir(path)]
+    if read_backend(path).kind is not Kind.whoosh:
+        parts = [path / "manifest.sqlite", path / "manifest.sqlite-wal"]
+    return max((p.stat().st_mtime_ns for p in parts if p.exists()), default=0)
+
+
 def copy_folder_state(source: Path, dest: Path) -> None:
     """Copy an index folder's manifest (a consistent copy, through SQLite) and extraction cache
     (each file hard-linked where the file system allows, else copied) into another folder."""

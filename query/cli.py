@@ -463,6 +463,8 @@ def status(
         f"{_count(len(report.duplicates), 'duplicate')}, {len(report.pending)} pending, {len(report.gone)} gone; "
         f"cache {_count(report.cache_entries, 'entry', 'entries')}, {report.cache_bytes / 1e6:.1f} MB"
     )
+    if report.backend_at:
+        out.print(f"documents on OpenSearch: index {escape(report.backend_at)}")
     for failure in report.failed:
         out.print(f"[red]failed:[/red] {escape(failure.path)}: {escape(failure.reason)}")
     for empty in report.empty:

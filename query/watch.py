@@ -17,12 +17,13 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from whoosh.searching import Searcher
-
+from indexer.backend import open_documents
 from indexer.errors import BadArgumentError, WatchNotFoundError, foia_command
-from indexer.store import index_exists, open_index
+from indexer.schema import build_schema
+from indexer.store import index_exists, missing_index
 
-from .aliases import Aliases, PersonNames
+from .aliases import Aliases
+from .engines import on_cluster
 from .fast import by_segment, count, text_words
 from .parse import Filters, combine
 from .people import directory
@@ -61,7 +62,7 @@ class WatchNews:
 @contextmanager
 def _db(index_dir: Path) -> Iterator[sqlite3.Connection]:
     if not index_exists(index_dir):
-        open_index(index_dir)  # raises the clear "no index" error
+        raise missing_index(index_dir)
     with closing(sqlite3.connect(index_dir / WATCH_FILE, timeout=30)) as db:
         db.executescript(_SCHEMA)
         with db:
@@ -73,11 +74,15 @@ def _watch(row: tuple[str, str, str, str, int]) -> Watch:
     return Watch(name, query, Filters(**json.loads(filters)), created, checked)
 
 
-def _sync(db: sqlite3.Connection, searcher: Searcher) -> int:
+def _sync(db: sqlite3.Connection, index_dir: Path) -> int:
     """Record the ids not seen before under a new generation; returns the current generation."""
     current = int(db.execute("SELECT coalesce(max(generation), 0) FROM seen").fetchone()[0])
     known = {row[0] for row in db.execute("SELECT id FROM seen")}
-    fresh = [(key, current + 1) for key in searcher.reader().field_terms("id") if key not in known]
+    documents = open_documents(index_dir)
+    try:
+        fresh = [(key, current + 1) for key in sorted(documents.document_ids()) if key not in known]
+    finally:
+        documents.close()
     if not fresh:
         return current
     db.executemany("INSERT INTO seen (id, generation) VALUES (?, ?)", fresh)
@@ -95,12 +100,12 @@ def add_watch(index_dir: Path, name: str, query: str, filters: Filters | None = 
     if not _NAME.fullmatch(name):
         raise BadArgumentError(f"watch name {name!r}: use 1 to 64 letters, digits, '.', '_' or '-'")
     filters = filters or Filters()
-    with opened(index_dir) as (ix, searcher), _db(index_dir) as db:
-        combine(query, filters, ix.schema)  # a bad query fails now, not at every check
+    with _db(index_dir) as db:
+        combine(query, filters, build_schema())  # a bad query fails now, not at every check
         if db.execute("SELECT 1 FROM watch WHERE name = ?", (name,)).fetchone():
             remove = foia_command("watch", "remove", name, "--index", index_dir)
             raise BadArgumentError(f"a watch named {name!r} exists; remove it first with {remove}")
-        generation = _sync(db, searcher)
+        generation = _sync(db, index_dir)
         created = datetime.now(UTC).isoformat(timespec="seconds")
         db.execute(
             "INSERT INTO watch VALUES (?, ?, ?, ?, ?)",
@@ -132,34 +137,38 @@ def new_hits(
     """The new hits of the named saved searches (all of them by default), at most `limit` each
     (0: only count them); `mark` records them as seen, so the next call reports only later
     documents."""
-    with opened(index_dir) as (ix, searcher), _db(index_dir) as db:
-        generation = _sync(db, searcher)
+    with _db(index_dir) as db:
+        generation = _sync(db, index_dir)
         watches = [_watch(r) for r in db.execute("SELECT name, query, filters, created, checked FROM watch")]
         unknown = set(names or ()) - {w.name for w in watches}
         if unknown:
             raise _no_watch(index_dir, sorted(unknown)[0])
         found = []
-        people = directory(index_dir, ix, aliases)
         for watch in sorted(watches, key=lambda w: w.name):
             if names and watch.name not in names:
                 continue
-            found.append(_news(db, searcher, ix.schema, watch, limit, people))
+            ids = [row[0] for row in db.execute("SELECT id FROM seen WHERE generation > ?", (watch.checked,))]
+            total, hits = _news(index_dir, watch, ids, limit, aliases) if ids else (0, ())
+            found.append(WatchNews(watch.name, watch.query, total, hits))
             if mark:
                 db.execute("UPDATE watch SET checked = ? WHERE name = ?", (generation, watch.name))
         return found
 
 
 def _news(
-    db: sqlite3.Connection, searcher: Searcher, schema: object, watch: Watch, limit: int | None, people: PersonNames
-) -> WatchNews:
-    ids = [row[0] for row in db.execute("SELECT id FROM seen WHERE generation > ?", (watch.checked,))]
-    docnums = {n for n in (searcher.document_number(id=key) for key in ids) if n is not None}
-    if not docnums:
-        return WatchNews(watch.name, watch.query, 0, ())
-    q = combine(watch.query, watch.filters, schema, people)  # type: ignore[arg-type]
-    total = count(searcher, q, by_segment(searcher, docnums))  # exact, whatever the limit cuts
-    if limit == 0 or not total:
-        return WatchNews(watch.name, watch.query, total, ())
-    results = run(searcher, q, limit, filter=docnums)
-    words = text_words(q, searcher.reader())  # the words to highlight, as `search` finds them
-    return WatchNews(watch.name, watch.query, total, tuple(make_hit(h, words=words) for h in results))
+    index_dir: Path, watch: Watch, ids: list[str], limit: int | None, aliases: Aliases | None
+) -> tuple[int, tuple[Hit, ...]]:
+    """How many of the documents `ids` a saved search matches, and the best `limit` of them."""
+    if (remote := on_cluster(index_dir)) is not None:
+        return remote.among(watch.query, watch.filters, ids, limit, aliases)
+    with opened(index_dir) as (ix, searcher):
+        docnums = {n for n in (searcher.document_number(id=key) for key in ids) if n is not None}
+        if not docnums:
+            return 0, ()
+        q = combine(watch.query, watch.filters, ix.schema, directory(index_dir, ix, aliases))
+        total = count(searcher, q, by_segment(searcher, docnums))  # exact, whatever the limit cuts
+        if limit == 0 or not total:
+            return total, ()
+        results = run(searcher, q, limit, filter=docnums)
+        words = text_words(q, searcher.reader())  # the words to highlight, as `search` finds them
+        return total, tuple(make_hit(h, words=words) for h in results)

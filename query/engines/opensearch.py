@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ from indexer.versions import groups_of
 from ..aliases import Aliases, PersonNames
 from ..citations import citation
 from ..facets import FacetCount, Top, check_facets
-from ..parse import Filters, combine, literal_reading, positive_leaves
+from ..parse import Filters, Loose, combine, literal_reading, loose_query, positive_leaves
 from ..people import Directory, documents_directory
 from ..search import (
     COLLAPSE_DEPTH,
@@ -61,6 +62,13 @@ _SNIPPETS = 3
 _FRAGMENT = 240
 _PAGE_SIZE = 1000
 """Hits fetched a request when exporting."""
+_TIER = 100_000.0
+"""What each word a document holds adds to its score when ranking documents holding only some of
+a query's words: more than any score of the words themselves, so the number of words held ranks
+first."""
+WINDOW = 10_000
+"""The deepest hit a search reaches with `from` and `size` (OpenSearch's `max_result_window`);
+pages beyond are walked to through a point in time."""
 _PEOPLE = {"sender", "recipient"}
 
 
@@ -280,14 +288,23 @@ class Engine:
         facets: Iterable[str] = (),
         aliases: PersonNames | None = None,
         top: Top = 20,
+        only: Sequence[str] | None = None,
     ) -> SearchResult:
         """One page of hits (each with up to three snippets naming their page), the number of
-        matching documents, and facet counts over all of them."""
+        matching documents, and facet counts over all of them; `only`: the ids that may match."""
         if page < 1 or limit < 1:
             raise QueryError("page and limit start at 1")
         names = check_facets(facets)
+        if page * limit > WINDOW and only is None:  # past the window a search can page through
+            deep = islice(self.export(q, sort=sort, pages=True), (page - 1) * limit, page * limit)
+            hits = tuple(self.hit(h, scored=sort is Sort.relevance) for h in deep)
+            counted = self.facet_counts(q, names, aliases, top) if names else {}
+            return SearchResult(total=self.count(q), hits=hits, page=page, facets=counted)
+        query = self._with_pages(q)
+        if only is not None:
+            query = {"bool": {"must": [query], "filter": [{"ids": {"values": list(only)}}]}}
         body: DSL = {
-            "query": self._with_pages(q),
+            "query": query,
             "from": (page - 1) * limit,
             "size": limit,
             "sort": _SORTS[sort],
@@ -300,10 +317,10 @@ class Engine:
         counted = self.facet_counts(q, names, aliases, top) if names else {}
         return SearchResult(total=result["hits"]["total"]["value"], hits=hits, page=page, facets=counted)
 
-    def _with_pages(self, q: wq.Query) -> DSL:
-        """The query, with the page query (no part in matching or scoring) bringing each hit's best
-        pages, highlighted."""
-        main = translate(q, self.schema)
+    def _with_pages(self, q: wq.Query, main: DSL | None = None) -> DSL:
+        """The query (or `main`, its DSL as it is to be run), with the page query (no part in
+        matching or scoring) bringing each hit's best pages, highlighted."""
+        main = translate(q, self.schema) if main is None else main
         pages = page_query(q, self.schema)
         if pages is None:
             return main
@@ -316,6 +333,25 @@ class Engine:
         }  # fmt: skip
         pages["nested"]["boost"] = 0.0
         return {"bool": {"must": [main], "should": [pages]}}
+
+    def partial(self, loose: Loose, full: wq.Query, start: int, size: int) -> tuple[int, list[Hit]]:
+        """The documents holding some of a query's words but not all (`full` matches those holding
+        every word): how many, and `size` of them from `start`, those holding the most words first,
+        then by score; each naming the words it lacks."""
+        tiers = [{"constant_score": {"filter": translate(w.query, self.schema), "boost": _TIER, "_name": str(i)}}
+                 for i, w in enumerate(loose.words)]  # fmt: skip
+        main = {"bool": {"must": [translate(loose.query, self.schema)], "must_not": [translate(full, self.schema)],
+                         "should": tiers}}  # fmt: skip
+        body = {"query": self._with_pages(loose.query, main), "from": start, "size": size, "track_total_hits": True,
+                "_source": {"excludes": [PAGES]}, "sort": _SORTS[Sort.relevance]}  # fmt: skip
+        found = self._call(self.client.search, index=self.index, body=body)["hits"]
+        hits = []
+        for raw in found["hits"]:
+            held = set(raw.get("matched_queries") or ())
+            hit = self.hit(raw, scored=True)
+            missing = tuple(w.text for i, w in enumerate(loose.words) if str(i) not in held)
+            hits.append(replace(hit, score=round((hit.score or 0.0) - _TIER * len(held), 4), missing=missing))
+        return int(found["total"]["value"]), hits
 
     def hit(self, raw: Mapping[str, Any], scored: bool) -> Hit:
         fields = from_source(raw["_source"], self.schema)
@@ -520,21 +556,36 @@ class Folder:
         strict: bool,
         collapse: bool,
     ) -> SearchResult:
-        """`query.search` on the cluster; the documents holding only some of the words are not
-        listed (`partial` stays 0) and no spelling is suggested."""
+        """`query.search` on the cluster (no spelling is suggested; with `collapse`, documents
+        holding only some of the words are not listed)."""
         people = self.people(aliases)
         names = check_facets(facets)
         found = self._search(self.query(text, filters, people), limit, page, sort, names, people, top_values, collapse)
-        if found.total or (literal := literal_reading(text)) is None:
+        if not found.total and (literal := literal_reading(text)) is not None:
+            try:
+                again = self._search(self.query(literal, filters, people), limit, page, sort, names, people,
+                                     top_values, collapse)  # fmt: skip
+            except QueryError:  # nothing left to search once the operators are words
+                again = found
+            if again.total:
+                found = replace(found, suggestion=literal) if strict else replace(again, reading=literal)
+        if strict or collapse or sort is not Sort.relevance or limit is None or found.total >= limit * page:
             return found
-        try:
-            again = self._search(self.query(literal, filters, people), limit, page, sort, names, people, top_values,
-                                 collapse)  # fmt: skip
-        except QueryError:  # nothing left to search once the operators are words
+        return self._partial(found.reading or text, filters, people, found, limit, page)
+
+    def _partial(
+        self, text: str, filters: Filters | None, people: Directory, found: SearchResult, limit: int, page: int
+    ) -> SearchResult:
+        """The page's hits going on, after those holding every word, with documents holding some."""
+        loose = loose_query(text, filters or Filters(), self.engine.schema, people)
+        if loose is None:
             return found
-        if not again.total:
+        start = max((page - 1) * limit - found.total, 0)
+        total, more = self.engine.partial(loose, self.query(text, filters, people), start, limit - len(found.hits))
+        if not total:
             return found
-        return replace(found, suggestion=literal) if strict else replace(again, reading=literal)
+        return replace(found, hits=(*found.hits, *self._grouped(SearchResult(0, tuple(more)), False, None, 1).hits),
+                       partial=total)  # fmt: skip
 
     def _search(
         self,
@@ -609,6 +660,14 @@ class Folder:
         if len(found) > 1:
             raise ambiguous(key, found)
         return StoredDocument(found[0])
+
+    def among(self, text: str, filters: Filters, ids: Sequence[str], limit: int | None, aliases: Aliases | None
+              ) -> tuple[int, tuple[Hit, ...]]:  # fmt: skip
+        """How many of the documents `ids` a query matches, and the best `limit` of them (a saved
+        search's new hits)."""
+        people = self.people(aliases)
+        found = self.engine.search(self.query(text, filters, people), max(limit or 0, 1), only=ids)
+        return found.total, found.hits[: limit or 0]
 
     def similar(self, key: str, limit: int, terms: int) -> SearchResult:
         """Documents most like one: its text's most telling words (OpenSearch's more-like-this)."""

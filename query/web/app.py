@@ -34,6 +34,7 @@ STATUS_OF = {
     ExitCode.incompatible_index: 503,
     ExitCode.damaged_index: 503,
     ExitCode.index_busy: 503,
+    ExitCode.unreachable: 503,
 }
 """HTTP status of the project's errors (by their exit code); any other is a bad request (400)."""
 

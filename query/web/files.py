@@ -28,7 +28,7 @@ from typing import IO, Any
 
 from indexer.errors import BadArgumentError, DocumentNotFoundError
 from indexer.sources import sniff
-from indexer.store import index_exists, whoosh_dir
+from indexer.store import changed_at
 
 from ..search import get_document
 
@@ -77,9 +77,9 @@ _RECORDS_KEPT = 4096
 
 def recorded(index_dir: Path, key: str) -> dict[str, Any]:
     """What the index records of a document's file (`_RECORDED`), by id or doc number; kept while
-    the index is unchanged (its Whoosh folder's modification time, which every commit changes),
+    the index is unchanged (see `store.changed_at`),
     so a cached page image is answered without opening the index."""
-    state = os.stat(whoosh_dir(index_dir)).st_mtime_ns if index_exists(index_dir) else 0
+    state = changed_at(index_dir)
     found = _RECORDS.get((index_dir, key))
     if found is not None and found[0] == state:
         return found[1]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from indexer.backend import open_documents
 from indexer.errors import BadArgumentError
-from indexer.store import open_index
 
 from ..aliases import load_aliases
 from .app import create_app
@@ -89,7 +89,7 @@ def start(
 ) -> Server:
     """A reading room over `index_dir` bound to `host`:`port` (0: a free port). Beyond loopback a
     token is always required: `token`, or a new random one."""
-    open_index(index_dir).close()  # no index, an incompatible or a damaged one: said now
+    open_documents(index_dir).close()  # no index, an incompatible, damaged or unreachable one: said now
     if aliases is not None:
         load_aliases(aliases)  # a missing or malformed alias file too
     loopback = is_loopback(host)
