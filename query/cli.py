@@ -402,7 +402,7 @@ def migrate(
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Copy an index to another backend (by default a Whoosh index to OpenSearch).
+    """Copy an index to OpenSearch (or back to Whoosh).
 
     The new folder gets the manifest, the extraction cache and the alias file; every document is
     built again from the cache (no PDF is read again while the cache holds its pages) and written

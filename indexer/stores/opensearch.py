@@ -363,6 +363,8 @@ class Writer:
 
     def add_file(self, docs: list[Document]) -> None:
         for doc in docs:
+            if doc.source in self._stale:  # removed earlier in this batch, added again: kept
+                self._stale[doc.source].add(doc.id)
             self.add_fields(to_fields(doc))
 
     def add_fields(self, fields: Mapping[str, object]) -> None:
