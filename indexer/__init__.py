@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .backend import Backend, Kind
 from .documents import Document
 from .errors import (
     EXIT_MEANINGS,
@@ -30,7 +31,7 @@ from .errors import (
     WatchNotFoundError,
 )
 from .metadata import Metadata
-from .pipeline import FileFailure, IndexReport, Options, ProgressEvent, index_paths, read_release, reindex
+from .pipeline import FileFailure, IndexReport, Options, ProgressEvent, index_paths, migrate, read_release, reindex
 from .sources import describe
 
 
@@ -43,6 +44,7 @@ def read_file(path: Path, ocr: str = "auto", lang: str = "eng") -> list[Document
 __all__ = [
     "EXIT_MEANINGS",
     "AmbiguousDocumentError",
+    "Backend",
     "BadArgumentError",
     "Document",
     "DocumentNotFoundError",
@@ -60,9 +62,11 @@ __all__ = [
     "ProgressEvent",
     "reindex",
     "IndexReport",
+    "Kind",
     "Metadata",
     "QueryError",
     "WatchNotFoundError",
     "index_paths",
+    "migrate",
     "read_file",
 ]

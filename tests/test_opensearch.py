@@ -15,11 +15,11 @@ import pytest
 from whoosh import query as wq
 
 import indexer
-from indexer.documents import Document
+from indexer.backend import Backend, Kind
 from indexer.errors import IncompatibleIndexError, QueryError
-from indexer.pipeline import Job, Options, work
+from indexer.pipeline import Options, migrate
 from indexer.schema import FACET_FIELDS, SentDate, build_schema
-from indexer.store import manifest_of, open_index
+from indexer.store import open_index
 from indexer.stores import opensearch as store
 from query.aliases import Aliases, parse_aliases
 from query.engines.opensearch import Engine, page_query, translate
@@ -71,18 +71,16 @@ fuzzy, field filters, dates and ranges."""
 
 @pytest.fixture(scope="module")
 def both(opensearch_url: str, shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The release in a Whoosh index (by the pipeline) and in an OpenSearch index (the same
-    documents through the bulk writer); the OpenSearch index is deleted at the end."""
+    """The release in a Whoosh index (by the pipeline) and in an OpenSearch index (copied from
+    it by `foia migrate`: the same documents, built again from the extraction cache); the
+    OpenSearch index is deleted at the end."""
     release = shared_corpus / STATE / "pdf"
-    whoosh_dir = tmp_path_factory.mktemp("parity") / "idx"
+    root = tmp_path_factory.mktemp("parity")
+    whoosh_dir = root / "idx"
     assert indexer.index_paths([release], whoosh_dir, options=OPTIONS).ok
     client = store.connect(opensearch_url)
     name = f"foia-test-{uuid.uuid4().hex[:8]}"
-    store.create_index(client, name)
-    writer = store.Writer(client, name)
-    for path, docs in _indexed_documents(whoosh_dir):
-        writer.replace_file(path, docs)
-    writer.commit()
+    assert migrate(whoosh_dir, root / "cluster", Backend(Kind.opensearch, opensearch_url, name), options=OPTIONS).ok
     ix = open_index(whoosh_dir)
     searcher = ix.searcher()
     try:
@@ -91,19 +89,6 @@ def both(opensearch_url: str, shared_corpus: Path, tmp_path_factory: pytest.Temp
         searcher.close()
         ix.close()
         store.delete_index(client, name)
-
-
-def _indexed_documents(index_dir: Path) -> Iterator[tuple[str, list[Document]]]:
-    """The documents of each file the pipeline indexed, built again by its worker from the
-    pages in the extraction cache (as `foia migrate` will copy an index)."""
-    manifest = manifest_of(index_dir)
-    try:
-        for r in manifest.records("indexed"):
-            outcome = work(Job(r.path, r.sha256, r.size, r.mtime_ns, r.engine, str(index_dir / "cache")))
-            assert outcome.failure is None and not outcome.ocr_todo, r.path
-            yield r.path, outcome.documents
-    finally:
-        manifest.close()
 
 
 def _whoosh_ids(searcher: Any, q: wq.Query) -> set[str]:
@@ -334,8 +319,10 @@ def test_analyzers_make_whooshs_terms(opensearch_url: str) -> None:
     try:
         for fieldname, text in samples.items():
             ours = [(t.text, t.pos) for t in schema[fieldname].analyzer(text, positions=True)]
-            theirs = [(t["token"], t["position"])
-                      for t in client.indices.analyze(index=name, body={"field": fieldname, "text": text})["tokens"]]
+            theirs = [
+                (t["token"], t["position"])
+                for t in client.indices.analyze(index=name, body={"field": fieldname, "text": text})["tokens"]
+            ]
             shift = ours[0][1] - theirs[0][1]
             assert [(t, p + shift) for t, p in theirs] == ours, fieldname
     finally:
