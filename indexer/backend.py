@@ -16,11 +16,11 @@ import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from .documents import Document
 from .errors import BadArgumentError
@@ -113,6 +113,20 @@ class Writer(Protocol):
     def commit(self) -> None: ...
     def checkpoint(self) -> None: ...
     def cancel(self) -> None: ...
+
+
+W = TypeVar("W", bound=Writer)
+
+
+@contextmanager
+def committed(writer: W) -> Iterator[W]:
+    """The writer, committed when the block ends normally and cancelled when it raises."""
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
 
 
 Fields = Callable[[str], "dict[str, object] | None"]

@@ -32,7 +32,7 @@ from whoosh.index import Index, LockError
 from whoosh.reading import IndexReader, SegmentReader
 from whoosh.writing import SegmentWriter
 
-from .backend import META_FILE, Backend, Fields, Kind, meta_of, read_backend
+from .backend import META_FILE, Backend, Fields, Kind, committed, meta_of, read_backend
 from .cache import ExtractionCache
 from .documents import Document
 from .errors import (
@@ -429,16 +429,9 @@ class Writer:
             self._writer.cancel()
 
 
-@contextmanager
-def writing(ix: Index, wait: float = 0.0) -> Iterator[Writer]:
+def writing(ix: Index, wait: float = 0.0) -> AbstractContextManager[Writer]:
     """A Writer committed when the block ends normally and cancelled when it raises."""
-    writer = Writer(ix, wait)
-    try:
-        yield writer
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+    return committed(Writer(ix, wait))
 
 
 class WhooshDocuments:

@@ -21,7 +21,7 @@ import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -41,7 +41,7 @@ from whoosh.analysis import (
 )
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 
-from ..backend import PASSWORD_VARIABLE, USER_VARIABLE, Backend, Fields, cluster_url
+from ..backend import PASSWORD_VARIABLE, USER_VARIABLE, Backend, Fields, cluster_url, committed
 from ..documents import Document
 from ..errors import (
     FoiaSearchError,
@@ -470,17 +470,10 @@ class OpenSearchDocuments:
         assert backend.name is not None
         self.client, self.backend, self.name = client, backend, backend.name
 
-    @contextmanager
-    def writing(self, wait: float = 0.0) -> Iterator[Writer]:
+    def writing(self, wait: float = 0.0) -> AbstractContextManager[Writer]:
         """A bulk writer committed (every document acknowledged) when the block ends normally;
         `wait` is the folder lock's business (`store.exclusive`)."""
-        writer = Writer(self.client, self.name)
-        try:
-            yield writer
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+        return committed(Writer(self.client, self.name))
 
     def content_key(self) -> str:
         """The index's uuid and its primaries' document, indexing and deletion counts."""

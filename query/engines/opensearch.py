@@ -9,6 +9,7 @@ OpenSearch `term`, a `Phrase` a `span_near` of its words: nothing is analyzed tw
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -59,6 +60,8 @@ from ..search import (
 DSL = dict[str, Any]
 _TEXT = "text"
 _SNIPPETS = 3
+_PAGES_LOOKED_AT = 10
+"""Pages of a hit highlighted (its best by BM25), of which the `_SNIPPETS` best passages are kept."""
 _FRAGMENT = 240
 _PAGE_SIZE = 1000
 """Hits fetched a request when exporting."""
@@ -326,7 +329,7 @@ class Engine:
             return main
         pages["nested"]["inner_hits"] = {
             "name": PAGES,
-            "size": _SNIPPETS,
+            "size": _PAGES_LOOKED_AT,
             "_source": False,
             "highlight": {"fields": {f"{PAGES}.{_TEXT}": {"fragment_size": _FRAGMENT, "number_of_fragments": 1,
                                                           "pre_tags": [MARK], "post_tags": [MARK]}}},
@@ -490,16 +493,28 @@ class Engine:
 
 
 def _snippets(raw: Mapping[str, Any], first_page: int) -> tuple[Snippet, ...]:
-    """A hit's best pages (up to three), each one highlighted passage, in page order."""
+    """A hit's best passages (up to three, one a page, the highest scores, the earliest of equal
+    ones), in page order."""
     inner = raw.get("inner_hits", {}).get(PAGES, {}).get("hits", {}).get("hits", [])
     found = []
     for page in inner:
         fragments = page.get("highlight", {}).get(f"{PAGES}.{_TEXT}", [])
         if fragments:
             text = " ".join(fragments[0].split())
-            found.append(Snippet(page=first_page + int(page["_nested"]["offset"]), text=text,
-                                 score=float(page.get("_score") or 0.0)))  # fmt: skip
+            found.append(
+                Snippet(page=first_page + int(page["_nested"]["offset"]), text=text, score=_passage_score(text))
+            )
     return tuple(sorted(found, key=lambda s: s.page))
+
+
+_MARKED = re.compile(re.escape(MARK) + r"(.+?)" + re.escape(MARK))
+
+
+def _passage_score(text: str) -> float:
+    """A highlighted passage's score as the Whoosh side scores its snippets (its marked words,
+    times how many distinct words are marked), so both cite a hit at the same page."""
+    marked = [m.lower() for m in _MARKED.findall(text)]
+    return float(len(marked) * len(set(marked)))
 
 
 def _shown(name: str, value: str, aliases: PersonNames | None) -> str | None:
