@@ -231,6 +231,10 @@ def test_a_refused_document_fails_its_file_until_a_run_indexes_it(
         again = indexer.index_paths(files, index_dir, options=OPTIONS)
         assert again.ok and again.indexed == 1
         assert get_document(index_dir, Path(broken).stem).fields["source"] == broken
+        before = _ids(index_dir, "")
+        rebuilt = indexer.reindex(index_dir, options=OPTIONS)  # the cluster's index made again from the cache
+        assert rebuilt.ok and rebuilt.documents == len(before) == len(files)
+        assert _ids(index_dir, "") == before
     finally:
         store.delete_index(store.connect(url), str(backend.name))
 
