@@ -32,7 +32,7 @@ from indexer.metadata import Metadata
 from indexer.schema import SentDate, parse_period
 from indexer.store import create_or_open, writing
 from query import Filters, search
-from query.search import find, opened
+from query.engines.whoosh.search import find, opened
 
 REAL_TEXT = CORPUS / "state-f2014-20439" / "txt"
 CODES = ("B1", "B5", "B6", "B7(C)", "1.4(B)", "1.4(D)")

@@ -45,7 +45,7 @@ from query_speed import REAL_TEXT, STOP, complete
 
 import indexer
 from query import search
-from query.search import opened
+from query.engines.whoosh.search import opened
 
 TARGETS_MS = {"search page p95": 150.0, "first page image": 300.0, "cached page image": 20.0}
 

@@ -14,11 +14,9 @@ from indexer.versions import Group, groups_of
 
 from .aliases import Aliases
 from .citations import citation
-from .engines import on_cluster
-from .fast import text_words
-from .parse import Filters, combine
-from .people import directory
-from .search import Hit, Sort, cited_page, find, iso, opened, snippets
+from .engines import engine_for
+from .parse import Filters
+from .results import Hit, Sort, iso
 from .threads import thread_ids
 
 DOCUMENT_FIELDS = (
@@ -115,26 +113,12 @@ def export_records(
     cites (see `search.cited_page`; the document's first page when the query has no words in the
     text); `thread` names its conversation (`foia thread`)."""
     batch: list[tuple[dict[str, Any], int | None]] = []
-    for cited in _cited(index_dir, text, filters, sort, aliases):
+    for cited in engine_for(index_dir).cited(text, filters, sort, aliases):
         batch.append(cited)
         if len(batch) == THREAD_BATCH:
             yield from _threaded(index_dir, batch)
             batch = []
     yield from _threaded(index_dir, batch)
-
-
-def _cited(
-    index_dir: Path, text: str, filters: Filters | None, sort: Sort, aliases: Aliases | None
-) -> Iterator[tuple[dict[str, Any], int | None]]:
-    """Every matching document's stored fields and the page its hit cites."""
-    if (remote := on_cluster(index_dir)) is not None:
-        yield from remote.cited(text, filters, sort, aliases)
-        return
-    with opened(index_dir, own=True) as (ix, searcher):  # a generator: a searcher of its own
-        q = combine(text, filters or Filters(), ix.schema, directory(index_dir, ix, aliases))
-        words = text_words(q, searcher.reader())  # wildcards expanded, excluded words left out
-        for hit in find(searcher, q, None, sort).results or ():
-            yield hit.fields(), cited_page(snippets(hit, words))
 
 
 THREAD_BATCH = 500

@@ -13,12 +13,11 @@ from typing import Any
 from indexer.schema import build_schema
 
 from .aliases import Aliases
-from .engines import on_cluster
+from .engines import engine_for
 from .export import DOCUMENT_FIELDS, document_record
-from .fast import matched_tokens, text_words
-from .parse import Filters, combine
-from .people import directory
-from .search import StoredDocument, opened
+from .fast import matched_tokens
+from .parse import Filters
+from .results import StoredDocument
 
 _WITH_THE_PAGES = ("text", "stamps", "page", "provenance", "first_page", "last_page")
 METADATA_FIELDS = ("title", *(k for k in DOCUMENT_FIELDS if k != "title" and k not in _WITH_THE_PAGES))
@@ -55,11 +54,7 @@ def query_words(
     """The indexed words of the `text` field a search matches (as its snippets mark them)."""
     if not text.strip():
         return frozenset()
-    if (remote := on_cluster(index_dir)) is not None:
-        return remote.words(text, filters, aliases)
-    with opened(index_dir) as (ix, searcher):
-        q = combine(text, filters or Filters(), ix.schema, directory(index_dir, ix, aliases))
-        return text_words(q, searcher.reader())
+    return engine_for(index_dir).words(text, filters, aliases)
 
 
 def marks(text: str, words: frozenset[str]) -> tuple[tuple[int, int], ...]:

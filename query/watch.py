@@ -23,11 +23,9 @@ from indexer.schema import build_schema
 from indexer.store import index_exists, missing_index
 
 from .aliases import Aliases
-from .engines import on_cluster
-from .fast import by_segment, count, text_words
+from .engines import engine_for
 from .parse import Filters, combine
-from .people import directory
-from .search import Hit, make_hit, opened, run
+from .results import Hit
 
 WATCH_FILE = "watches.sqlite"
 _NAME = re.compile(r"[\w.-]{1,64}")
@@ -148,27 +146,9 @@ def new_hits(
             if names and watch.name not in names:
                 continue
             ids = [row[0] for row in db.execute("SELECT id FROM seen WHERE generation > ?", (watch.checked,))]
-            total, hits = _news(index_dir, watch, ids, limit, aliases) if ids else (0, ())
+            engine = engine_for(index_dir)
+            total, hits = engine.among(watch.query, watch.filters, ids, limit, aliases) if ids else (0, ())
             found.append(WatchNews(watch.name, watch.query, total, hits))
             if mark:
                 db.execute("UPDATE watch SET checked = ? WHERE name = ?", (generation, watch.name))
         return found
-
-
-def _news(
-    index_dir: Path, watch: Watch, ids: list[str], limit: int | None, aliases: Aliases | None
-) -> tuple[int, tuple[Hit, ...]]:
-    """How many of the documents `ids` a saved search matches, and the best `limit` of them."""
-    if (remote := on_cluster(index_dir)) is not None:
-        return remote.among(watch.query, watch.filters, ids, limit, aliases)
-    with opened(index_dir) as (ix, searcher):
-        docnums = {n for n in (searcher.document_number(id=key) for key in ids) if n is not None}
-        if not docnums:
-            return 0, ()
-        q = combine(watch.query, watch.filters, ix.schema, directory(index_dir, ix, aliases))
-        total = count(searcher, q, by_segment(searcher, docnums))  # exact, whatever the limit cuts
-        if limit == 0 or not total:
-            return total, ()
-        results = run(searcher, q, limit, filter=docnums)
-        words = text_words(q, searcher.reader())  # the words to highlight, as `search` finds them
-        return total, tuple(make_hit(h, words=words) for h in results)

@@ -15,11 +15,11 @@ from whoosh import sorting
 from indexer import Options, index_paths
 from indexer.schema import FACET_FIELDS
 from query import Aliases, Filters, facets, parse_aliases, search
+from query.engines.whoosh.search import opened
 from query.facets import FACETS, _shown, facet_counts
 from query.fast import segments
 from query.parse import combine
 from query.people import directory
-from query.search import opened
 
 RELEASES = Path(__file__).resolve().parents[1] / "corpus" / "releases"
 MULTI = {"recipient", "exemption"}

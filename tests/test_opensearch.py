@@ -23,9 +23,10 @@ from indexer.store import open_index
 from indexer.stores import opensearch as store
 from query.aliases import Aliases, parse_aliases
 from query.engines.opensearch import Engine, page_query, translate
+from query.engines.whoosh.search import find
 from query.facets import facet_counts
 from query.parse import Filters, combine, parse_query
-from query.search import MARK, Sort, find
+from query.results import MARK, Sort
 
 STATE = "state-f2015-04841"
 OPTIONS = Options(ocr="never", workers=2)

@@ -21,10 +21,11 @@ from indexer.metadata import Metadata
 from indexer.schema import SentDate, build_schema, parse_period
 from indexer.store import create_or_open, writing
 from query import fast, topk
+from query.engines.whoosh.search import _FRAGMENTER, make_hit, opened
 from query.fast import DayRange, count, matched_tokens, text_words, with_day_ranges
 from query.parse import Filters, combine
 from query.people import directory
-from query.search import _FRAGMENTER, make_hit, opened, search
+from query.search import search
 
 SEGMENTS = 3
 PER_SEGMENT = 700

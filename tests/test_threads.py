@@ -22,7 +22,7 @@ from indexer.errors import ExitCode
 from indexer.names import name_key
 from indexer.threads import THREADS_FILE, ChainMessage, ThreadStore, message_chain, same_message, subject_key
 from query.cli import app
-from query.search import opened
+from query.engines.whoosh.search import opened
 from query.threads import Relation, relation, thread, thread_ids
 from query.web.app import create_app
 

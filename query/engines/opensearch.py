@@ -44,7 +44,7 @@ from ..citations import citation
 from ..facets import FacetCount, Top, check_facets
 from ..parse import Filters, Loose, combine, literal_reading, loose_query, positive_leaves
 from ..people import Directory, documents_directory
-from ..search import (
+from ..results import (
     COLLAPSE_DEPTH,
     MARK,
     Hit,
