@@ -24,7 +24,7 @@ from indexer.errors import ExitCode
 from indexer.manifest import Manifest
 from indexer.pipeline import migrate
 from indexer.stores import opensearch as store
-from query import FACETS, add_watch, export_records, get_document, new_hits, search, similar
+from query import FACETS, Sort, add_watch, export_records, get_document, new_hits, search, similar
 from query.cli import app
 from query.web import create_app
 
@@ -309,3 +309,13 @@ def test_the_readmes_examples_answer_alike(sample_pair: tuple[Path, Path]) -> No
     assert len(examples) >= 10
     for argv in examples:
         assert _answer(argv, sample_pair[0]) == _answer(argv, sample_pair[1]), argv
+
+
+def test_pages_past_the_search_window_are_walked_to(folders: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page beyond OpenSearch's 10,000th hit is reached through a point in time: the same hits
+    as `from`/`size` gives within the window (here the window is made 5 hits deep)."""
+    within = [search(folders["opensearch"], "libya", limit=3, page=p, sort=Sort.doc) for p in (3, 4)]
+    monkeypatch.setattr("query.engines.opensearch.WINDOW", 5)
+    walked = [search(folders["opensearch"], "libya", limit=3, page=p, sort=Sort.doc) for p in (3, 4)]
+    assert [r.hits for r in walked] == [r.hits for r in within] and all(len(r.hits) == 3 for r in walked)
+    assert walked[0].total == within[0].total
