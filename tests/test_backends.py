@@ -319,3 +319,8 @@ def test_pages_past_the_search_window_are_walked_to(folders: dict[str, Path], mo
     walked = [search(folders["opensearch"], "libya", limit=3, page=p, sort=Sort.doc) for p in (3, 4)]
     assert [r.hits for r in walked] == [r.hits for r in within] and all(len(r.hits) == 3 for r in walked)
     assert walked[0].total == within[0].total
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("bengazi", "benghazi"), ("ambasador stevens", "ambassador stevens")])
+def test_both_backends_suggest_a_spelling(folders: dict[str, Path], typed: str, meant: str) -> None:
+    assert [search(folders[k], typed, strict=True).suggestion for k in ("whoosh", "opensearch")] == [meant, meant]

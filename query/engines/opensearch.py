@@ -56,6 +56,7 @@ from ..results import (
     cited_page,
     label,
 )
+from ..suggest import did_you_mean
 
 DSL = dict[str, Any]
 _TEXT = "text"
@@ -485,6 +486,25 @@ class Engine:
         found = self._call(self.client.search, index=self.index, body=body)["hits"]
         return int(found["total"]["value"]), list(found["hits"])
 
+    def frequency(self, stem: str) -> int:
+        """How many documents hold an indexed word of the body text (see `suggest.Vocabulary`)."""
+        return int(self._call(self.client.count, index=self.index, body={"query": {"term": {_TEXT: stem}}})["count"])
+
+    def near(self, stem: str, limit: int, maxdist: int) -> list[str]:
+        """Indexed words of the body text within `maxdist` edits of `stem` (the term suggester;
+        the stem given as it is, not analyzed again), the closest and most frequent first."""
+        suggester = {"text": stem, "term": {"field": _TEXT, "analyzer": "whitespace", "max_edits": maxdist,
+                                            "size": limit, "suggest_mode": "always", "min_word_length": 1}}  # fmt: skip
+        body = {"size": 0, "suggest": {"near": suggester}}
+        found = self._call(self.client.search, index=self.index, body=body)["suggest"]["near"]
+        return [option["text"] for entry in found for option in entry["options"]][:limit]
+
+    def text_holding(self, stem: str) -> str:
+        """The text of one document holding an indexed word of the body text ("" when none does)."""
+        body = {"query": {"term": {_TEXT: stem}}, "size": 1}
+        found = self._call(self.client.search, index=self.index, body=body)["hits"]["hits"]
+        return str(from_source(found[0]["_source"], self.schema).get(_TEXT, "")) if found else ""
+
     def with_doc_number(self, number: str) -> list[dict[str, Any]]:
         """The stored fields of every document carrying a doc number (compared as the index does)."""
         body = {"query": {"term": {"doc_number": number.strip().lower()}}, "size": 50}
@@ -571,8 +591,8 @@ class Folder:
         strict: bool,
         collapse: bool,
     ) -> SearchResult:
-        """`query.search` on the cluster (no spelling is suggested; with `collapse`, documents
-        holding only some of the words are not listed)."""
+        """`query.search` on the cluster (with `collapse`, documents holding only some of the
+        words are not listed)."""
         people = self.people(aliases)
         names = check_facets(facets)
         found = self._search(self.query(text, filters, people), limit, page, sort, names, people, top_values, collapse)
@@ -584,6 +604,8 @@ class Folder:
                 again = found
             if again.total:
                 found = replace(found, suggestion=literal) if strict else replace(again, reading=literal)
+        if not found.total and not found.suggestion and text.strip():
+            found = replace(found, suggestion=did_you_mean(self.engine, text))
         if strict or collapse or sort is not Sort.relevance or limit is None or found.total >= limit * page:
             return found
         return self._partial(found.reading or text, filters, people, found, limit, page)

@@ -389,6 +389,23 @@ def _docnum(searcher: Searcher, key: str) -> int:
 
 
 @dataclass(frozen=True)
+class _Vocabulary:
+    """The body text's indexed words, from a searcher (see `suggest.Vocabulary`)."""
+
+    searcher: Searcher
+
+    def frequency(self, stem: str) -> int:
+        return int(self.searcher.doc_frequency("text", stem))
+
+    def near(self, stem: str, limit: int, maxdist: int) -> list[str]:
+        return list(self.searcher.suggest("text", stem, limit=limit, maxdist=maxdist))
+
+    def text_holding(self, stem: str) -> str:
+        docnum = next(iter(self.searcher.docs_for_query(wq.Term("text", stem))), None)  # any one: no scoring
+        return "" if docnum is None else str(self.searcher.stored_fields(docnum).get("text", ""))
+
+
+@dataclass(frozen=True)
 class WhooshEngine:
     """The query layer's calls (`query.search`, `export`, `reading`, `watch`) for an index folder
     whose documents are in its own Whoosh index."""
@@ -427,7 +444,7 @@ class WhooshEngine:
             if not strict and sort is Sort.relevance and wanted is not None and found.total < wanted:
                 partial = _partial(searcher, text, filters, people, found, wanted)
             if not found.total:
-                suggestion = suggestion or (did_you_mean(searcher, text) if text.strip() else None)
+                suggestion = suggestion or (did_you_mean(_Vocabulary(searcher), text) if text.strip() else None)
             if not found.total and partial is None:
                 return SearchResult(0, (), page, {name: [] for name in names}, suggestion, reading=reading)
             ranked = [(h, False) for h in (found.results[:] if found.results is not None else [])]
